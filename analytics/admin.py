@@ -1,0 +1,35 @@
+"""Hourly analytics in the console: read-mostly lists, scoped per tenant."""
+
+from django.contrib import admin
+
+from analytics.models import HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
+from stores.admin_scoping import TenantScopedAdmin
+
+
+class HourlyAdmin(TenantScopedAdmin):
+    date_hierarchy = "hour"
+    list_filter = ["store"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("store")
+
+
+@admin.register(HourlyCustomers)
+class HourlyCustomersAdmin(HourlyAdmin):
+    list_display = ["hour", "store", "camera_id", "entered", "exited", "customers_inside", "male_count", "female_count"]
+
+
+@admin.register(HourlyZoneHeatmap)
+class HourlyZoneHeatmapAdmin(HourlyAdmin):
+    list_display = ["hour", "store", "zone", "camera_id", "visitor_count", "intensity"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("zone")
+
+
+@admin.register(HourlyQueue)
+class HourlyQueueAdmin(HourlyAdmin):
+    list_display = ["hour", "store", "cashier", "total_customers", "wait_time"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("cashier")

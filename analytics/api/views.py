@@ -1,0 +1,46 @@
+"""Sender feeds: customers, heatmaps and queues (SPEC §3)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from analytics.api import serializers as s
+from analytics.services import apply_feed
+from stores.api.ingest import SENDER_PERMISSIONS, records_of, resolve_stores, validate_records
+
+
+class FeedIngestView(APIView):
+    """POST one record or an array of up to 1,000; 201 when anything was created, else 200."""
+
+    permission_classes = SENDER_PERMISSIONS
+    feed: str
+    input_serializer: type[serializers.Serializer]
+    record_serializer: type[serializers.ModelSerializer]
+
+    def post(self, request):
+        records, batch = records_of(request)
+        validated = validate_records(records, self.input_serializer, batch)
+        results = apply_feed(self.feed, resolve_stores(request.user, validated, batch))
+        created = any(result.created for result in results)
+        body = [self.record_serializer(result.record).data for result in results]
+        return Response(body if batch else body[0], status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class CustomersView(FeedIngestView):
+    feed = "customers"
+    input_serializer = s.CustomersInputSerializer
+    record_serializer = s.CustomersRecordSerializer
+
+
+class HeatmapsView(FeedIngestView):
+    feed = "heatmaps"
+    input_serializer = s.HeatmapInputSerializer
+    record_serializer = s.HeatmapRecordSerializer
+
+
+class QueuesView(FeedIngestView):
+    feed = "queues"
+    input_serializer = s.QueueInputSerializer
+    record_serializer = s.QueueRecordSerializer

@@ -1,0 +1,1 @@
+"""Operator console for this app (tenant-scoped)."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DevicesConfig(AppConfig):
+    """Stereo people-counting cameras that push XML (seed 003)."""
+
+    name = "devices"
+    verbose_name = "People-counting devices"

@@ -1,0 +1,3 @@
+"""WebSocket routes for capture session status."""
+
+websocket_urlpatterns: list = []

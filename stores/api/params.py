@@ -1,0 +1,59 @@
+"""Query parameters of the read API: a date range in the store's time zone and a granularity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from rest_framework.exceptions import ValidationError
+
+GRANULARITIES = ("hour", "day")
+MAX_RANGE_DAYS = 400
+
+
+@dataclass(frozen=True)
+class ReportRange:
+    """``[start_utc, end_utc)`` covering whole local days ``first_day``..``last_day``."""
+
+    tz: ZoneInfo
+    first_day: date
+    last_day: date
+    granularity: str
+
+    @property
+    def start_utc(self) -> datetime:
+        return datetime.combine(self.first_day, time.min, tzinfo=self.tz).astimezone(ZoneInfo("UTC"))
+
+    @property
+    def end_utc(self) -> datetime:
+        return datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=self.tz).astimezone(ZoneInfo("UTC"))
+
+
+def _parse_day(raw: str | None, field: str, default: date) -> date:
+    if raw in (None, ""):
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except (TypeError, ValueError):
+        raise ValidationError({field: ["Use a date in the form YYYY-MM-DD."]}) from None
+
+
+def parse_report_range(params, tz_name: str) -> ReportRange:
+    """Read ``from``, ``to`` (inclusive local dates, default today) and ``granularity``."""
+    tz = ZoneInfo(tz_name)
+    today = timezone.now().astimezone(tz).date()
+    first = _parse_day(params.get("from"), "from", today)
+    last = _parse_day(params.get("to"), "to", first if params.get("from") else today)
+    granularity = params.get("granularity") or "hour"
+    errors: dict[str, list[str]] = {}
+    if granularity not in GRANULARITIES:
+        errors["granularity"] = [f"Choose one of: {', '.join(GRANULARITIES)}."]
+    if last < first:
+        errors["to"] = ["Must not be before 'from'."]
+    elif (last - first).days >= MAX_RANGE_DAYS:
+        errors["to"] = [f"A range may span at most {MAX_RANGE_DAYS} days."]
+    if errors:
+        raise ValidationError(errors)
+    return ReportRange(tz=tz, first_day=first, last_day=last, granularity=granularity)

@@ -1,0 +1,1 @@
+"""Settings split by profile: ``local`` (embedded default), ``test``, ``production``."""

@@ -1,0 +1,54 @@
+"""URL map. Sender endpoints accept the path with or without a trailing slash, because
+store scripts and camera firmwares are configured by hand and both forms occur."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from analytics.api import read_views
+from analytics.api import views as analytics_views
+from stores.api import views as store_views
+
+
+def flexible(route: str, view, name: str):
+    """``route`` matched with or without its trailing slash (POSTs cannot be redirected)."""
+    return re_path(rf"^{route.strip('/')}/?$", view, name=name)
+
+
+api_patterns = [
+    flexible("api/auth/token", store_views.ObtainTokenView.as_view(), "api-token"),
+    flexible("api/health/heartbeat", store_views.HeartbeatView.as_view(), "heartbeat"),
+    flexible("api/analytics/customers", analytics_views.CustomersView.as_view(), "ingest-customers"),
+    flexible("api/analytics/heatmaps", analytics_views.HeatmapsView.as_view(), "ingest-heatmaps"),
+    flexible("api/analytics/queues", analytics_views.QueuesView.as_view(), "ingest-queues"),
+    flexible("api/settings/setup", store_views.SetupView.as_view(), "ingest-setup"),
+    flexible("api/stores", store_views.StoreListView.as_view(), "store-list"),
+    re_path(
+        r"^api/stores/(?P<store_id>\d+)/customers/?$", read_views.CustomersReportView.as_view(), name="store-customers"
+    ),
+    re_path(
+        r"^api/stores/(?P<store_id>\d+)/heatmaps/?$", read_views.HeatmapsReportView.as_view(), name="store-heatmaps"
+    ),
+    re_path(r"^api/stores/(?P<store_id>\d+)/queues/?$", read_views.QueuesReportView.as_view(), name="store-queues"),
+    re_path(r"^api/stores/(?P<store_id>\d+)/health/?$", store_views.StoreHealthView.as_view(), name="store-health"),
+    path("api/devices/", include("devices.api.urls")),
+    path("api/pantilt/", include("pantilt.api.urls")),
+    path("api/visitorsflow/", include("visitorsflow.api.urls")),
+    path("", include("pantilt.api.alias_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]
+
+urlpatterns = [
+    *api_patterns,
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
