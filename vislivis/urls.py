@@ -43,6 +43,7 @@ api_patterns = [
 
 urlpatterns = [
     *api_patterns,
+    path("dashboard/", include("analytics.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
