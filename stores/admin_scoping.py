@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import FieldError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from stores.models import Store, Tenant
 
@@ -61,6 +61,10 @@ class TenantScopedAdmin(admin.ModelAdmin):
                 continue
         # A model with no route to a tenant has no business in a brand admin's form.
         return queryset.none()
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index with "doesn't exist"; another tenant's object is a plain 404.
+        raise Http404
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_operator(request) or (user_tenant_id(request) is not None and super().has_module_permission(request))

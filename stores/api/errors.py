@@ -19,8 +19,11 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = "non_field_errors" if key in ("non_field_errors", "__all__") and not prefix else str(key)
-            flat.update(flatten_errors(value, f"{prefix}.{name}" if prefix else name))
+            if key in ("non_field_errors", "__all__"):
+                # An error about the whole nested value belongs to the value's own field.
+                flat.update(flatten_errors(value, prefix or "non_field_errors"))
+            else:
+                flat.update(flatten_errors(value, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(detail, list) and detail and all(not isinstance(v, (dict, list)) for v in detail):
         flat[prefix or "non_field_errors"] = [str(v) for v in detail]
     elif isinstance(detail, list):
