@@ -1,1 +1,94 @@
-"""Operator console for this app (tenant-scoped)."""
+"""Operator console for this app (tenant-scoped): rigs, cameras, sessions with thumbnails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+
+from pantilt.models import CaptureSession, CommandLog, Rig, RigCamera
+from stores.admin_scoping import TenantScopedAdmin
+
+THUMBNAILS_PER_CAMERA = 12
+
+
+class RigCameraInline(admin.TabularInline):
+    model = RigCamera
+    extra = 1
+
+
+@admin.register(Rig)
+class RigAdmin(TenantScopedAdmin):
+    tenant_path = "tenant"
+    list_display = ("device_id", "tenant", "mqtt_prefix", "api_url", "settle_seconds", "move_timeout_seconds")
+    list_filter = ("tenant",)
+    search_fields = ("device_id",)
+    inlines = [RigCameraInline]
+
+
+@admin.register(RigCamera)
+class RigCameraAdmin(TenantScopedAdmin):
+    tenant_path = "rig__tenant"
+    list_display = ("camera_id", "rig", "kind", "ws_url")
+    list_filter = ("kind",)
+    search_fields = ("camera_id", "rig__device_id")
+
+
+class CommandLogInline(admin.TabularInline):
+    model = CommandLog
+    extra = 0
+    can_delete = False
+    readonly_fields = ("index", "transport", "status", "command", "response", "created_at")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CaptureSession)
+class CaptureSessionAdmin(TenantScopedAdmin):
+    tenant_path = "tenant"
+    list_display = ("id", "rig", "status", "created_at", "finished_at", "folder")
+    list_filter = ("status", "tenant")
+    search_fields = ("rig__device_id", "folder")
+    readonly_fields = (
+        "tenant", "rig", "requested_by", "request", "status", "error", "created_at", "started_at", "finished_at",
+        "folder", "frames", "thumbnails", "rig_states", "manifest",
+    )  # fmt: skip
+    inlines = [CommandLogInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # sessions come from process-request only
+
+    @admin.display(description="Frames")
+    def thumbnails(self, obj: CaptureSession) -> str:
+        if not obj.folder:
+            return "—"
+        root = Path(settings.MEDIA_ROOT) / obj.folder
+        rows = []
+        for camera_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if (
+            root.is_dir()
+        ) else []:
+            files = sorted(camera_dir.glob("*.png"))[:THUMBNAILS_PER_CAMERA]
+            images = format_html_join(
+                "",
+                '<a href="{}" target="_blank"><img src="{}" alt="{}" style="height:72px;margin:2px"></a>',
+                ((self._url(obj, camera_dir.name, f.name),) * 2 + (f.name,) for f in files),
+            )
+            rows.append((camera_dir.name, images))
+        return format_html_join("", "<div><strong>{}</strong><br>{}</div>", rows) or "—"
+
+    @staticmethod
+    def _url(obj: CaptureSession, camera: str, name: str) -> str:
+        return f"{settings.MEDIA_URL if settings.MEDIA_URL.startswith('/') else '/' + settings.MEDIA_URL}" + (
+            f"{obj.folder}/{camera}/{name}"
+        )
+
+
+@admin.register(CommandLog)
+class CommandLogAdmin(TenantScopedAdmin):
+    tenant_path = "session__tenant"
+    list_display = ("session", "index", "transport", "status", "created_at")
+    list_filter = ("transport", "status")
+    readonly_fields = ("session", "index", "command", "transport", "status", "response", "created_at")

@@ -1,0 +1,53 @@
+"""Settings of the pan-tilt app, read from ``django.conf.settings`` with safe defaults.
+
+Only ``MQTT_URL`` and ``MEDIA_ROOT`` live in the shared settings; everything else is read here
+so the app can be tuned from the environment without touching ``vislivis/settings``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def _get(name: str, default):
+    return getattr(settings, name, default)
+
+
+def mqtt_url() -> str:
+    return _get("PANTILT_MQTT_URL", "") or _get("MQTT_URL", "mqtt://127.0.0.1:1883")
+
+
+def memory_cap_bytes() -> int:
+    """Frames of all cameras of one session held in RAM; above this they spill to disk."""
+    return int(_get("PANTILT_FRAME_MEMORY_CAP_BYTES", 512 * 1024 * 1024))
+
+
+def ws_max_size() -> int:
+    """Largest WebSocket message accepted (websockets' 1 MiB default closes on real frames)."""
+    return int(_get("PANTILT_WS_MAX_SIZE", 64 * 1024 * 1024))
+
+
+def max_duration_seconds() -> float:
+    """Longest recording one request may ask for (must stay under the Celery time limit)."""
+    return float(_get("PANTILT_MAX_DURATION_SECONDS", 600))
+
+
+def http_timeout_seconds() -> float:
+    return float(_get("PANTILT_HTTP_TIMEOUT_SECONDS", 10))
+
+
+def camera_connect_timeout_seconds() -> float:
+    return float(_get("PANTILT_CAMERA_CONNECT_TIMEOUT_SECONDS", 3))
+
+
+def camera_reconnect_delay_seconds() -> float:
+    return float(_get("PANTILT_CAMERA_RECONNECT_DELAY_SECONDS", 0.2))
+
+
+def encode_workers() -> int:
+    """Threads encoding PNGs after a recording (OpenCV releases the GIL while encoding)."""
+    return int(_get("PANTILT_ENCODE_WORKERS", 2))
+
+
+def captures_subdir() -> str:
+    return str(_get("PANTILT_CAPTURES_SUBDIR", "captures"))
