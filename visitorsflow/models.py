@@ -1,1 +1,170 @@
-"""Models of this app."""
+"""VisitorsFlow (seed 002): sites fed by a watched folder, their person events, and what we logged."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from stores.models import Store
+
+
+class Language(models.TextChoices):
+    ZH_HANT = "zh-hant", "繁體中文"
+    TR = "tr", "Türkçe"
+    EN = "en", "English"
+
+
+class Site(models.Model):
+    """A counter site tied to a store: its folder, official-API identity and alert settings."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="visitorsflow_sites")
+    ssid = models.CharField(max_length=64, unique=True, help_text="The official API's site id, e.g. SS-007.")
+    watch_dir = models.CharField(max_length=500, help_text="Folder the counter writes its JSON files into.")
+    tag_count = models.PositiveIntegerField(default=901)
+    tag_accu_in = models.PositiveIntegerField(default=902)
+    tag_accu_out = models.PositiveIntegerField(default=903)
+    export_url = models.URLField(max_length=500, blank=True, help_text="Official API; empty = no export.")
+    silence_minutes = models.PositiveIntegerField(default=1, help_text="Alert when no file arrives for this long.")
+    telegram_recipients = models.TextField(
+        blank=True, help_text="Usernames, phone numbers or chat ids, one per line or comma separated."
+    )
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ZH_HANT)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Watcher and exporter state lives here, never only in a process's memory.
+    last_data_at = models.DateTimeField(null=True, blank=True, help_text="When the last valid file was committed.")
+    silence_alerts_sent = models.PositiveIntegerField(default=0, help_text="0 = not silent.")
+    next_silence_alert_at = models.DateTimeField(null=True, blank=True)
+    export_lock_until = models.DateTimeField(null=True, blank=True)
+    export_failures = models.PositiveIntegerField(default=0, help_text="Consecutive failed export attempts.")
+
+    class Meta:
+        ordering = ["ssid"]
+
+    def __str__(self) -> str:
+        return self.ssid
+
+    @property
+    def recipients(self) -> list[str]:
+        raw = self.telegram_recipients.replace(",", "\n").splitlines()
+        return [item.strip() for item in raw if item.strip()]
+
+
+class InOut(models.IntegerChoices):
+    ENTERED = 0, "entered"
+    LEFT = 1, "left"
+    PASSED = 2, "passed by"
+
+
+class IngestedFile(models.Model):
+    """One file taken from a watch folder: what it held and where it went."""
+
+    class Outcome(models.TextChoices):
+        PROCESSED = "processed", "processed"
+        FAILED = "failed", "failed"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    events = models.PositiveIntegerField(default=0, help_text="Events in the file.")
+    new_events = models.PositiveIntegerField(default=0, help_text="Events not already stored (duplicates count once).")
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    moved_to = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["site", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.name} ({self.outcome})"
+
+
+class PersonEvent(models.Model):
+    """A person crossing (or passing) a site's line, as the counter wrote it; stored once."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="events")
+    person_id = models.BigIntegerField()
+    in_out = models.PositiveSmallIntegerField(choices=InOut.choices)
+    time = models.DateTimeField(help_text="UTC; the file holds site-local time.")
+    frame_number = models.BigIntegerField()
+    file = models.ForeignKey(IngestedFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["time", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "person_id", "in_out", "time", "frame_number"], name="vf_event_unique_per_site"
+            )
+        ]
+        indexes = [models.Index(fields=["site", "time"])]
+
+    def __str__(self) -> str:
+        return f"{self.site} #{self.person_id} {self.get_in_out_display()} {self.time:%Y-%m-%d %H:%M:%S}"
+
+
+class ExportAttempt(models.Model):
+    """One try at posting a site's day totals to the official API, with what came back."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+        SKIPPED = "skipped", "skipped"
+        DRY_RUN = "dry_run", "dry run"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="exports")
+    created_at = models.DateTimeField(auto_now_add=True)
+    payload = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    retry = models.PositiveSmallIntegerField(default=0, help_text="0 = first try of this run.")
+    error = models.TextField(blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["site", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.status} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Alert(models.Model):
+    """A message for a site's Telegram recipients; kept whether or not it could be sent."""
+
+    class Kind(models.TextChoices):
+        SILENCE = "silence", "silence"
+        RECOVERY = "recovery", "recovery"
+        INGEST_ERROR = "ingest_error", "ingest error"
+        EXPORT_FAILURE = "export_failure", "export failure"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    text = models.TextField()
+    sent = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_to = models.JSONField(default=list, blank=True, help_text="Recipients already reached.")
+    send_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.kind} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class TelegramSession(models.Model):
+    """The Telethon StringSession of the alerting user account (written by telegram_login)."""
+
+    name = models.CharField(max_length=64, unique=True, default="default")
+    phone = models.CharField(max_length=32, blank=True)
+    session = models.TextField(help_text="Telethon StringSession: a login credential, keep it secret.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Telegram session {self.name} ({self.phone or 'unknown phone'})"

@@ -1,0 +1,43 @@
+"""VisitorsFlow settings: a Django setting of the same name wins, else the environment, else the default.
+
+Read at call time (not import time) so tests can override them with pytest-django's ``settings``.
+"""
+
+from __future__ import annotations
+
+import environ
+from django.conf import settings
+
+env = environ.Env()
+
+DEFAULTS: dict[str, tuple[type, object]] = {
+    # A file is read only once its size and mtime have not changed for this long (seconds).
+    "VISITORSFLOW_SETTLE_SECONDS": (float, 2.0),
+    # Files larger than this are rejected to failed/ (a counter file is a few KB).
+    "VISITORSFLOW_MAX_FILE_BYTES": (int, 10 * 1024 * 1024),
+    # Watcher: poll instead of inotify (network shares), seconds between ticks and full scans.
+    "VISITORSFLOW_WATCH_POLLING": (bool, False),
+    "VISITORSFLOW_WATCH_TICK_SECONDS": (float, 1.0),
+    "VISITORSFLOW_FULL_SCAN_SECONDS": (float, 30.0),
+    "VISITORSFLOW_SILENCE_CHECK_SECONDS": (float, 15.0),
+    # Longest gap between repeated silence alerts (the back-off doubles up to this).
+    "VISITORSFLOW_SILENCE_BACKOFF_MAX_MINUTES": (int, 60),
+    # Export: HTTP timeout, retries per run, first back-off, alert after this many failures in a row.
+    "VISITORSFLOW_EXPORT_TIMEOUT_SECONDS": (float, 10.0),
+    "VISITORSFLOW_EXPORT_MAX_RETRIES": (int, 3),
+    "VISITORSFLOW_EXPORT_RETRY_BASE_SECONDS": (float, 10.0),
+    "VISITORSFLOW_EXPORT_ALERT_AFTER": (int, 3),
+    # A queued export that finds a successful one younger than this skips (backlog after downtime).
+    "VISITORSFLOW_EXPORT_MIN_GAP_SECONDS": (float, 60.0),
+    "VISITORSFLOW_EXPORT_INTERVAL_SECONDS": (float, 300.0),
+    # Telegram: longest FloodWait we wait out through a retry (longer ones fail the alert).
+    "VISITORSFLOW_TELEGRAM_MAX_FLOOD_WAIT": (int, 3600),
+}
+
+
+def get(name: str):
+    """The value of one VISITORSFLOW_* setting."""
+    if hasattr(settings, name):
+        return getattr(settings, name)
+    cast, default = DEFAULTS[name]
+    return env.get_value(name, cast=cast, default=default)

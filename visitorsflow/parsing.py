@@ -1,0 +1,87 @@
+"""Parser for the counter's JSON files: a list of ``{"ID", "inOut", "time", "frameNumber"}``.
+
+Pure functions (no database): the file is untrusted, so every item is checked and the first
+problem is reported with its position; one bad item rejects the whole file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+TIME_FORMAT = "%Y%m%d%H%M%S"
+# PostgreSQL bigint bounds: a larger number would fail at insert time, after the parse.
+BIGINT_MAX = 2**63 - 1
+
+
+class ParseError(ValueError):
+    """The file is not a valid event list; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class ParsedEvent:
+    person_id: int
+    in_out: int
+    time: datetime  # aware, UTC
+    frame_number: int
+
+
+def _reject_constant(name: str) -> float:
+    raise ParseError(f"{name} is not a number JSON allows")
+
+
+def _int_field(item: dict, key: str, index: int) -> int:
+    if key not in item:
+        raise ParseError(f"item {index}: {key} is missing")
+    value = item[key]
+    # bool is an int subclass in Python; true/false are not ids.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ParseError(f"item {index}: {key} must be an integer, got {type(value).__name__}")
+    if not 0 <= value <= BIGINT_MAX:
+        raise ParseError(f"item {index}: {key} must be between 0 and {BIGINT_MAX}")
+    return value
+
+
+def parse_local_time(value: object, tz: ZoneInfo, index: int) -> datetime:
+    """``YYYYMMDDHHMMSS`` in site-local time → aware UTC (the earlier reading of a DST fold)."""
+    if not isinstance(value, str) or len(value) != 14 or not value.isdigit():
+        raise ParseError(f"item {index}: time must be a YYYYMMDDHHMMSS string")
+    try:
+        naive = datetime.strptime(value, TIME_FORMAT)  # noqa: DTZ007 - made aware on the next line
+    except ValueError as exc:
+        raise ParseError(f"item {index}: time {value!r} is not a valid date and time") from exc
+    return naive.replace(tzinfo=tz).astimezone(UTC)
+
+
+def parse_events(raw: bytes, tz: ZoneInfo) -> list[ParsedEvent]:
+    """Parse one file's bytes; raises ``ParseError`` with a short reason."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"not UTF-8 text (byte {exc.start})") from exc
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    if not isinstance(data, list):
+        raise ParseError(f"the file must hold a JSON list, got {type(data).__name__}")
+    events = []
+    for index, item in enumerate(data):
+        if not isinstance(item, dict):
+            raise ParseError(f"item {index}: must be an object, got {type(item).__name__}")
+        in_out = _int_field(item, "inOut", index)
+        if in_out not in (0, 1, 2):
+            raise ParseError(f"item {index}: inOut must be 0, 1 or 2, got {in_out}")
+        if "time" not in item:
+            raise ParseError(f"item {index}: time is missing")
+        events.append(
+            ParsedEvent(
+                person_id=_int_field(item, "ID", index),
+                in_out=in_out,
+                time=parse_local_time(item["time"], tz, index),
+                frame_number=_int_field(item, "frameNumber", index),
+            )
+        )
+    return events

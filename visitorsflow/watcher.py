@@ -1,0 +1,130 @@
+"""The long-running folder watcher behind ``manage.py visitorsflow watch``.
+
+Observer threads (inotify, or polling for network shares where inotify never fires) only mark a
+site as dirty; all database work happens in the one main loop, which also runs a full scan at
+start and periodically (files that arrived while the watcher was down, or missed events) and the
+silence check.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from django.db import DatabaseError, close_old_connections
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
+
+from visitorsflow import alerts, conf
+from visitorsflow.ingest import SettleTracker, scan_site
+from visitorsflow.models import Site
+
+logger = logging.getLogger(__name__)
+
+
+class _DirtyHandler(FileSystemEventHandler):
+    """Marks a site for a scan when anything happens in its folder (not in processed/ or failed/)."""
+
+    def __init__(self, watcher: Watcher, site_id: int) -> None:
+        self.watcher = watcher
+        self.site_id = site_id
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if not event.is_directory:
+            self.watcher.mark_dirty(self.site_id)
+
+
+class Watcher:
+    """Watches every enabled site's folder; ``tick()`` is one pass of the main loop."""
+
+    def __init__(self, *, polling: bool | None = None) -> None:
+        self.polling = conf.get("VISITORSFLOW_WATCH_POLLING") if polling is None else polling
+        self.observer = PollingObserver(timeout=1) if self.polling else Observer()
+        self.trackers: dict[int, SettleTracker] = {}
+        self.sites: dict[int, Site] = {}
+        self.watched: dict[int, str] = {}
+        self.dirty: set[int] = set()
+        self.pending: set[int] = set()
+        self.wake = threading.Event()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.last_full_scan = 0.0
+        self.last_silence_check = 0.0
+        self.last_reload = 0.0
+
+    def mark_dirty(self, site_id: int) -> None:
+        with self._lock:
+            self.dirty.add(site_id)
+        self.wake.set()
+
+    def reload_sites(self) -> None:
+        """Pick up added, changed and disabled sites; schedule a watch for each new folder."""
+        self.sites = {site.pk: site for site in Site.objects.filter(enabled=True).select_related("store")}
+        for site_id, site in self.sites.items():
+            if self.watched.get(site_id) == site.watch_dir or not Path(site.watch_dir).is_dir():
+                continue
+            handler = _DirtyHandler(self, site_id)
+            self.observer.schedule(handler, site.watch_dir, recursive=False)
+            self.watched[site_id] = site.watch_dir
+            self.mark_dirty(site_id)
+            logger.info("visitorsflow watching %s for %s (%s)", site.watch_dir, site.ssid, self.mode)
+
+    @property
+    def mode(self) -> str:
+        return "polling" if self.polling else "events"
+
+    def start(self) -> None:
+        self.observer.start()
+        self.tick(force=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.wake.set()
+        self.observer.stop()
+        self.observer.join(timeout=5)
+
+    def tick(self, *, force: bool = False) -> list:
+        """One loop pass: reload sites, scan dirty/pending (or all) folders, check silence."""
+        now = time.monotonic()
+        results = []
+        close_old_connections()  # drop a connection the database closed, reconnect on next query
+        try:
+            if force or now - self.last_reload >= 60:
+                self.reload_sites()
+                self.last_reload = now
+            full = force or now - self.last_full_scan >= conf.get("VISITORSFLOW_FULL_SCAN_SECONDS")
+            with self._lock:
+                todo = set(self.sites) if full else (self.dirty | self.pending) & set(self.sites)
+                self.dirty.clear()
+            if full:
+                self.last_full_scan = now
+            for site_id in sorted(todo):
+                tracker = self.trackers.setdefault(site_id, SettleTracker())
+                result = scan_site(self.sites[site_id], tracker)
+                results.append(result)
+                if result.pending or result.retry:
+                    self.pending.add(site_id)
+                else:
+                    self.pending.discard(site_id)
+            if force or now - self.last_silence_check >= conf.get("VISITORSFLOW_SILENCE_CHECK_SECONDS"):
+                alerts.check_all_sites()
+                self.last_silence_check = now
+        except DatabaseError as exc:  # the database is down: files stay, the next tick retries
+            logger.error("visitorsflow watcher: database unavailable, retrying: %s", exc)
+            self.pending.update(self.sites)
+        return results
+
+    def run_forever(self) -> None:
+        self.start()
+        tick_seconds = conf.get("VISITORSFLOW_WATCH_TICK_SECONDS")
+        try:
+            while not self._stop.is_set():
+                self.wake.wait(tick_seconds)
+                self.wake.clear()
+                self.tick()
+        finally:
+            if not self._stop.is_set():
+                self.stop()
