@@ -1,3 +1,9 @@
-"""WebSocket routes of the dashboards (filled in by the dashboards work)."""
+"""WebSocket routes of the dashboards: ``/ws/stores/<id>/`` streams that store's live events."""
 
-websocket_urlpatterns: list = []
+from django.urls import re_path
+
+from analytics.consumers import StoreConsumer
+
+websocket_urlpatterns = [
+    re_path(r"^ws/stores/(?P<store_id>\d+)/$", StoreConsumer.as_asgi()),
+]

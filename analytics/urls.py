@@ -1,3 +1,16 @@
 """Dashboard pages (``/dashboard/``)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from analytics import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.store_list, name="store-list"),
+    path("brand/", views.brand_page, name="brand"),
+    path("brand/export.csv", views.brand_csv, name="brand-csv"),
+    path("stores/<int:store_id>/", views.store_page, name="store"),
+    path("stores/<int:store_id>/panels/", views.store_panels, name="store-panels"),
+    path("stores/<int:store_id>/export/<slug:table>.csv", views.store_csv, name="store-csv"),
+]

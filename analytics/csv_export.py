@@ -1,0 +1,123 @@
+"""CSV files of every table the dashboards show, built from the same data as the pages.
+
+Values are machine-readable (ISO 8601 times with offset, dot decimals) whatever the page
+language, and text cells that a spreadsheet would run as a formula are defused, because zone and
+cashier names arrive from store senders and are not trusted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def render(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV text with a UTF-8 BOM, so spreadsheet programs read Turkish letters correctly."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([cell(value) for value in row])
+    return out.getvalue()
+
+
+def footfall(data: dict[str, Any]) -> str:
+    return render(
+        ("period", "sender_entered", "sender_exited", "camera_enters", "camera_exits"),
+        (
+            (r["period"], r["sender_entered"], r["sender_exited"], r["camera_enters"], r["camera_exits"])
+            for r in data["footfall"]
+        ),
+    )
+
+
+def occupancy(data: dict[str, Any]) -> str:
+    return render(("hour", "inside"), ((r["period"], r["inside"]) for r in data["occupancy"]))
+
+
+def demographics(data: dict[str, Any]) -> str:
+    return render(("measure", "count"), data["demographics"].items())
+
+
+def zones(data: dict[str, Any]) -> str:
+    return render(
+        ("zone", "visitors", "avg_dwell_seconds"), ((r["zone"], r["visitors"], r["avg_dwell"]) for r in data["zones"])
+    )
+
+
+def queues(data: dict[str, Any]) -> str:
+    return render(
+        ("cashier", "customers", "avg_wait_seconds", "worst_hour", "worst_hour_wait_seconds"),
+        (
+            (r["cashier"], r["customers"], r["avg_wait"], r["worst_hour"], r["worst_wait"])
+            for r in data["queues"]["cashiers"]
+        ),
+    )
+
+
+def queue_periods(data: dict[str, Any]) -> str:
+    return render(
+        ("period", "customers", "avg_wait_seconds", "worst"),
+        ((r["period"], r["customers"], r["avg_wait"], r["worst"]) for r in data["queues"]["periods"]),
+    )
+
+
+def comparison(data: dict[str, Any]) -> str:
+    return render(
+        ("measure", "current", "previous", "change_percent"),
+        ((name, v["current"], v["previous"], v["change"]) for name, v in data["comparison"].items()),
+    )
+
+
+def devices(data: dict[str, Any]) -> str:
+    return render(
+        ("device_id", "name", "online", "last_seen"),
+        ((d.get("device_id"), d.get("name"), d.get("online"), d.get("last_seen")) for d in data["devices"]),
+    )
+
+
+STORE_TABLES = {
+    "footfall": footfall,
+    "occupancy": occupancy,
+    "demographics": demographics,
+    "zones": zones,
+    "queues": queues,
+    "queue-hours": queue_periods,
+    "comparison": comparison,
+    "devices": devices,
+}
+
+
+def brand(rows: list[dict[str, Any]]) -> str:
+    return render(
+        ("store_id", "store", "footfall", "occupancy_peak", "avg_wait_seconds", "devices", "devices_offline"),
+        (
+            (
+                r["store"].pk,
+                r["name"],
+                r["footfall"],
+                r["occupancy_peak"],
+                r["avg_wait"],
+                r["devices"],
+                r["devices_offline"],
+            )
+            for r in rows
+        ),
+    )

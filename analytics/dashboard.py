@@ -1,0 +1,477 @@
+"""Page-level reads of the dashboards: one function per page, each a bounded number of queries.
+
+The read API (``analytics.selectors``) answers one feed at a time; a dashboard page needs them
+combined: sender and camera footfall side by side, occupancy derived from enters and exits,
+per-cashier queue summaries with the worst hour, and the same figures for the previous period.
+Everything returned is plain data (numbers, aware datetimes, strings) so the page, the live
+refresh and the CSV export share it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import F, FloatField, Q, Sum
+
+from analytics.models import DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
+from stores.api.params import ReportRange
+from stores.models import Store
+from stores.selectors import store_ai_status
+
+HOUR = timedelta(hours=1)
+# Longer ranges are shown per day: 24 bars a day stay readable for about three days.
+MAX_HOURLY_DAYS = 3
+
+
+def store_range(store: Store, first_day: date, last_day: date, granularity: str | None = None) -> ReportRange:
+    """The same calendar days in ``store``'s own time zone (brand views span several zones)."""
+    if granularity is None:
+        granularity = "hour" if (last_day - first_day).days < MAX_HOURLY_DAYS else "day"
+    return ReportRange(tz=ZoneInfo(store.timezone), first_day=first_day, last_day=last_day, granularity=granularity)
+
+
+def previous_range(rng: ReportRange) -> ReportRange:
+    """The period of the same length immediately before ``rng`` (for comparisons)."""
+    span = rng.last_day - rng.first_day + timedelta(days=1)
+    return dataclasses.replace(rng, first_day=rng.first_day - span, last_day=rng.last_day - span)
+
+
+def as_utc(value: datetime | str) -> datetime:
+    """Periods arrive as aware datetimes or ISO strings with an offset (the read API's form)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def day_start(moment: datetime, rng: ReportRange) -> datetime:
+    """Start of the local day (or the hour itself) that ``moment`` belongs to, in UTC."""
+    if rng.granularity == "hour":
+        return moment
+    local = moment.astimezone(rng.tz)
+    return datetime.combine(local.date(), datetime.min.time(), tzinfo=rng.tz).astimezone(UTC)
+
+
+def camera_footfall(store: Store, rng: ReportRange) -> list[dict[str, Any]]:
+    """Counts of the people-counting cameras; empty until the devices app provides them."""
+    try:
+        from devices.selectors import footfall_series
+    except ImportError:
+        return []
+    return list(footfall_series(store, rng))
+
+
+def device_health(store: Store, now: datetime) -> list[dict[str, Any]]:
+    from devices.selectors import device_health as devices_health
+
+    return list(devices_health(store, now))
+
+
+# --- hourly counts and occupancy -----------------------------------------------------------------
+
+
+def window(store: Store, rng: ReportRange, now: datetime) -> tuple[datetime, datetime]:
+    return rng.start_utc, min(rng.end_utc, now)
+
+
+def sender_hourly_counts(windows: dict[int, tuple[datetime, datetime]]) -> dict[int, dict[datetime, list[int]]]:
+    """``{store_id: {utc_hour: [entered, exited]}}`` for several stores in one query."""
+    if not windows:
+        return {}
+    condition = Q()
+    for store_id, (start, end) in windows.items():
+        condition |= Q(store_id=store_id, hour__gte=start, hour__lt=end)
+    rows = (
+        HourlyCustomers.objects.filter(condition)
+        .values("store_id", "hour")
+        .annotate(entered=Sum("entered"), exited=Sum("exited"))
+        .order_by()
+    )
+    counts: dict[int, dict[datetime, list[int]]] = defaultdict(dict)
+    for row in rows:
+        if row["entered"] is None and row["exited"] is None:
+            continue  # demographics-only hours carry no counts
+        counts[row["store_id"]][as_utc(row["hour"])] = [row["entered"] or 0, row["exited"] or 0]
+    return counts
+
+
+def camera_hourly_counts(store: Store, rng: ReportRange) -> dict[datetime, list[int]]:
+    hourly = dataclasses.replace(rng, granularity="hour")
+    return {as_utc(row["period"]): [row["enters"] or 0, row["exits"] or 0] for row in camera_footfall(store, hourly)}
+
+
+def occupancy_series(
+    counts: dict[datetime, list[int]], rng: ReportRange, opening_hour: int, now: datetime
+) -> list[tuple[datetime, int]]:
+    """People inside at the end of every hour: running enters minus exits, never below zero,
+    back to zero at the store's opening hour (and at the start of the range)."""
+    series: list[tuple[datetime, int]] = []
+    inside = 0
+    moment, end = rng.start_utc, min(rng.end_utc, now)
+    while moment < end:
+        if moment.astimezone(rng.tz).hour == opening_hour:
+            inside = 0
+        entered, exited = counts.get(moment, (0, 0))
+        inside = max(0, inside + entered - exited)
+        series.append((moment, inside))
+        moment += HOUR
+    return series
+
+
+def occupancy_source(
+    store: Store, rng: ReportRange, now: datetime, sender: dict[datetime, list[int]], camera: dict[datetime, list[int]]
+) -> tuple[str, list[tuple[datetime, int]]]:
+    """Occupancy from the sender's counts, or from the cameras where no sender counts exist."""
+    if sender:
+        return "sender", occupancy_series(sender, rng, store.opening_hour, now)
+    if camera:
+        return "camera", occupancy_series(camera, rng, store.opening_hour, now)
+    return "none", []
+
+
+def totals(counts: dict[datetime, list[int]] | None) -> int | None:
+    return sum(entered for entered, _ in counts.values()) if counts else None
+
+
+# --- store page ----------------------------------------------------------------------------------
+
+
+def footfall_rows(store: Store, rng: ReportRange, now: datetime) -> list[dict[str, Any]]:
+    """Sender and camera footfall per period, side by side, periods with any data only."""
+    rows: dict[datetime, dict[str, Any]] = {}
+
+    def row(moment: datetime) -> dict[str, Any]:
+        key = day_start(moment, rng)
+        return rows.setdefault(
+            key,
+            {
+                "period": key.astimezone(rng.tz),
+                "sender_entered": None,
+                "sender_exited": None,
+                "camera_enters": None,
+                "camera_exits": None,
+            },
+        )
+
+    customers = (
+        HourlyCustomers.objects.filter(store=store, hour__gte=rng.start_utc, hour__lt=rng.end_utc)
+        .values("hour")
+        .annotate(entered=Sum("entered"), exited=Sum("exited"))
+        .order_by()
+    )
+    for item in customers:
+        if item["entered"] is None and item["exited"] is None:
+            continue
+        target = row(as_utc(item["hour"]))
+        target["sender_entered"] = (target["sender_entered"] or 0) + (item["entered"] or 0)
+        target["sender_exited"] = (target["sender_exited"] or 0) + (item["exited"] or 0)
+    for item in camera_footfall(store, rng):
+        target = row(as_utc(item["period"]))
+        target["camera_enters"] = (target["camera_enters"] or 0) + (item["enters"] or 0)
+        target["camera_exits"] = (target["camera_exits"] or 0) + (item["exits"] or 0)
+    return [rows[key] for key in sorted(rows)]
+
+
+def demographics(store: Store, rng: ReportRange) -> dict[str, int | None]:
+    return HourlyCustomers.objects.filter(store=store, hour__gte=rng.start_utc, hour__lt=rng.end_utc).aggregate(
+        **{name: Sum(name) for name in DEMOGRAPHIC_FIELDS}
+    )
+
+
+def zone_rows(store: Store, rng: ReportRange) -> list[dict[str, Any]]:
+    """Visitors and count-weighted average dwell per zone, busiest first."""
+    rows = (
+        HourlyZoneHeatmap.objects.filter(store=store, hour__gte=rng.start_utc, hour__lt=rng.end_utc)
+        .values("zone__name")
+        .annotate(
+            visitors=Sum("visitor_count"),
+            weighted=Sum(F("intensity") * F("visitor_count"), output_field=FloatField()),
+            plain=Sum("intensity"),
+        )
+        .order_by("-visitors", "zone__name")
+    )
+    result = []
+    for item in rows:
+        visitors = item["visitors"] or 0
+        dwell = round(item["weighted"] / visitors, 1) if visitors else None
+        result.append({"zone": item["zone__name"], "visitors": visitors, "avg_dwell": dwell})
+    top = max((item["visitors"] for item in result), default=0)
+    for item in result:
+        item["heat"] = round(item["visitors"] / top, 3) if top else 0.0
+        item["heat_level"] = min(4, int(item["heat"] * 5))  # 0..4: five colour steps on the page
+    return result
+
+
+def queue_summary(store: Store, rng: ReportRange) -> dict[str, Any]:
+    """Per cashier: customers, weighted average wait and its worst hour; per period: the
+    store-wide weighted wait, with the worst period flagged. One query."""
+    rows = (
+        HourlyQueue.objects.filter(store=store, hour__gte=rng.start_utc, hour__lt=rng.end_utc)
+        .values("hour", "cashier__name", "total_customers", "wait_time")
+        .order_by("hour", "cashier__name")
+    )
+    cashiers: dict[str, dict[str, Any]] = {}
+    periods: dict[datetime, list[float]] = {}
+    for item in rows:
+        hour = as_utc(item["hour"])
+        customers, wait = item["total_customers"], item["wait_time"]
+        entry = cashiers.setdefault(
+            item["cashier__name"],
+            {
+                "cashier": item["cashier__name"],
+                "customers": 0,
+                "_weighted": 0.0,
+                "_plain": [],
+                "worst_hour": None,
+                "worst_wait": None,
+            },
+        )
+        entry["customers"] += customers
+        entry["_weighted"] += wait * customers
+        entry["_plain"].append(wait)
+        if entry["worst_wait"] is None or wait > entry["worst_wait"]:
+            entry["worst_wait"], entry["worst_hour"] = wait, hour.astimezone(rng.tz)
+        bucket = periods.setdefault(day_start(hour, rng), [0.0, 0, 0.0, 0])
+        bucket[0] += wait * customers
+        bucket[1] += customers
+        bucket[2] += wait
+        bucket[3] += 1
+    cashier_rows = []
+    for entry in cashiers.values():
+        plain = entry.pop("_plain")
+        weighted = entry.pop("_weighted")
+        entry["avg_wait"] = (
+            round(weighted / entry["customers"], 1) if entry["customers"] else round(sum(plain) / len(plain), 1)
+        )
+        cashier_rows.append(entry)
+    period_rows = [
+        {
+            "period": moment.astimezone(rng.tz),
+            "customers": bucket[1],
+            "avg_wait": round(bucket[0] / bucket[1], 1) if bucket[1] else round(bucket[2] / bucket[3], 1),
+            "worst": False,
+        }
+        for moment, bucket in sorted(periods.items())
+    ]
+    if period_rows:
+        max(period_rows, key=lambda item: item["avg_wait"])["worst"] = True
+    total = sum(entry["customers"] for entry in cashier_rows)
+    overall = round(sum(r["avg_wait"] * r["customers"] for r in cashier_rows) / total, 1) if total else None
+    return {"cashiers": cashier_rows, "periods": period_rows, "avg_wait": overall, "customers": total}
+
+
+def period_totals(store: Store, rng: ReportRange, now: datetime) -> dict[str, Any]:
+    """Headline figures of one period; used for the period shown and the one before it."""
+    counts = sender_hourly_counts({store.pk: window(store, rng, now)}).get(store.pk, {})
+    camera = camera_hourly_counts(store, rng)
+    source, occupancy = occupancy_source(store, rng, now, counts, camera)
+    wait = HourlyQueue.objects.filter(store=store, hour__gte=rng.start_utc, hour__lt=rng.end_utc).aggregate(
+        weighted=Sum(F("wait_time") * F("total_customers"), output_field=FloatField()), customers=Sum("total_customers")
+    )
+    return {
+        "sender_footfall": totals(counts),
+        "camera_footfall": totals(camera),
+        "occupancy_peak": max((value for _, value in occupancy), default=None),
+        "occupancy_now": occupancy[-1][1] if occupancy and rng.end_utc > now else None,
+        "occupancy_source": source,
+        "occupancy": occupancy,
+        "avg_wait": round(wait["weighted"] / wait["customers"], 1) if wait["customers"] else None,
+    }
+
+
+def change(current: float | None, previous: float | None) -> float | None:
+    """Relative change in percent; None when there is nothing to compare with."""
+    if current is None or not previous:
+        return None
+    return round((current - previous) / previous * 100, 1)
+
+
+def store_dashboard(store: Store, rng: ReportRange, now: datetime) -> dict[str, Any]:
+    """Everything the store page shows, for ``rng`` and the period before it."""
+    current = period_totals(store, rng, now)
+    before = period_totals(store, previous_range(rng), now)
+    comparison = {
+        key: {"current": current[key], "previous": before[key], "change": change(current[key], before[key])}
+        for key in ("sender_footfall", "camera_footfall", "occupancy_peak", "avg_wait")
+    }
+    devices = device_health(store, now)
+    return {
+        "store": store,
+        "range": rng,
+        "previous": previous_range(rng),
+        "now": now,
+        "footfall": footfall_rows(store, rng, now),
+        "previous_footfall": footfall_rows(store, previous_range(rng), now),
+        "occupancy": [{"period": moment.astimezone(rng.tz), "inside": value} for moment, value in current["occupancy"]],
+        "occupancy_source": current["occupancy_source"],
+        "occupancy_now": current["occupancy_now"],
+        "comparison": comparison,
+        "demographics": demographics(store, rng),
+        "zones": zone_rows(store, rng),
+        "queues": queue_summary(store, rng),
+        "devices": devices,
+        "devices_offline": sum(1 for device in devices if not device.get("online")),
+        "ai": store_ai_status(store, now),
+    }
+
+
+# --- store list and brand view -------------------------------------------------------------------
+
+
+def ai_status_from_row(store: Store, now: datetime) -> dict[str, Any]:
+    """``store_ai_status`` from a heartbeat fetched with ``select_related("heartbeat")``."""
+    try:
+        heartbeat = store.heartbeat
+    except Store.heartbeat.RelatedObjectDoesNotExist:
+        heartbeat = None
+    last = heartbeat.received_at if heartbeat else None
+    return {
+        "online": last is not None and now - last <= store.inactivity_timeout,
+        "last_heartbeat": last.isoformat() if last else None,
+        "last": last,
+    }
+
+
+def with_heartbeat(stores) -> list[Store]:
+    return list(stores.select_related("tenant", "heartbeat"))
+
+
+def stores_overview(stores: Iterable[Store], now: datetime) -> list[dict[str, Any]]:
+    """Today's footfall, live occupancy and health of each store (one query for all counts;
+    the devices app adds its own per-store health and camera reads)."""
+    stores = list(stores)
+    ranges = {store.pk: store_range(store, *[now.astimezone(ZoneInfo(store.timezone)).date()] * 2) for store in stores}
+    counts = sender_hourly_counts({store.pk: window(store, ranges[store.pk], now) for store in stores})
+    result = []
+    for store in stores:
+        rng = ranges[store.pk]
+        sender = counts.get(store.pk, {})
+        camera = camera_hourly_counts(store, rng)
+        _, occupancy = occupancy_source(store, rng, now, sender, camera)
+        devices = device_health(store, now)
+        result.append(
+            {
+                "store": store,
+                "sender_footfall": totals(sender),
+                "camera_footfall": totals(camera),
+                "occupancy_now": occupancy[-1][1] if occupancy else None,
+                "ai": ai_status_from_row(store, now),
+                "devices": len(devices),
+                "devices_offline": sum(1 for device in devices if not device.get("online")),
+            }
+        )
+    return result
+
+
+BRAND_SORT_KEYS = ("name", "footfall", "occupancy_peak", "avg_wait", "devices_offline")
+
+
+def brand_comparison(
+    stores: Iterable[Store],
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    sort: str = "name",
+    descending: bool = False,
+) -> list[dict[str, Any]]:
+    """All stores side by side over the same calendar days (each in its own time zone)."""
+    stores = list(stores)
+    ranges = {store.pk: store_range(store, first_day, last_day, "hour") for store in stores}
+    counts = sender_hourly_counts({store.pk: window(store, ranges[store.pk], now) for store in stores})
+    waits = {}
+    if stores:
+        condition = Q()
+        for store in stores:
+            condition |= Q(store_id=store.pk, hour__gte=ranges[store.pk].start_utc, hour__lt=ranges[store.pk].end_utc)
+        waits = {
+            row["store_id"]: row
+            for row in HourlyQueue.objects.filter(condition)
+            .values("store_id")
+            .annotate(
+                weighted=Sum(F("wait_time") * F("total_customers"), output_field=FloatField()),
+                customers=Sum("total_customers"),
+            )
+            .order_by()
+        }
+    rows = []
+    for store in stores:
+        rng = ranges[store.pk]
+        sender = counts.get(store.pk, {})
+        camera = camera_hourly_counts(store, rng)
+        _, occupancy = occupancy_source(store, rng, now, sender, camera)
+        # The sender's count is the store's own; cameras stand in where no sender reports.
+        footfall = totals(sender) if sender else totals(camera)
+        wait = waits.get(store.pk)
+        devices = device_health(store, now)
+        rows.append(
+            {
+                "store": store,
+                "name": store.name,
+                "footfall": footfall,
+                "occupancy_peak": max((value for _, value in occupancy), default=None),
+                "avg_wait": round(wait["weighted"] / wait["customers"], 1) if wait and wait["customers"] else None,
+                "devices": len(devices),
+                "devices_offline": sum(1 for device in devices if not device.get("online")),
+            }
+        )
+    if sort not in BRAND_SORT_KEYS:
+        sort = "name"
+    # Stores without a value sort last whatever the direction: "no data" is never the best.
+    present = [row for row in rows if row[sort] is not None]
+    missing = [row for row in rows if row[sort] is None]
+    key = (lambda row: row[sort].casefold()) if sort == "name" else (lambda row: row[sort])
+    return sorted(present, key=key, reverse=descending) + sorted(missing, key=lambda row: row["name"].casefold())
+
+
+# --- chart data ----------------------------------------------------------------------------------
+
+
+def period_label(moment: datetime, rng: ReportRange) -> str:
+    """Axis labels in the page language: "14:00" for one day, "07.05 14:00" over days, dates per day."""
+    from django.utils.formats import date_format
+
+    if rng.granularity == "day":
+        return date_format(moment, "SHORT_DATE_FORMAT")
+    if rng.first_day == rng.last_day:
+        return date_format(moment, "H:i")
+    return date_format(moment, "d.m H:i")
+
+
+def chart_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The numbers the page's charts draw (JSON-ready), aligned on the current period's axis."""
+    rng: ReportRange = data["range"]
+    shift = rng.start_utc - data["previous"].start_utc
+    previous = {as_utc(row["period"]) + shift: row["sender_entered"] for row in data["previous_footfall"]}
+    footfall = data["footfall"]
+    demo = data["demographics"]
+    return {
+        "footfall": {
+            "labels": [period_label(row["period"], rng) for row in footfall],
+            "sender": [row["sender_entered"] for row in footfall],
+            "camera": [row["camera_enters"] for row in footfall],
+            "previous": [previous.get(as_utc(row["period"])) for row in footfall],
+        },
+        "occupancy": {
+            "labels": [
+                period_label(row["period"], dataclasses.replace(rng, granularity="hour")) for row in data["occupancy"]
+            ],
+            "inside": [row["inside"] for row in data["occupancy"]],
+        },
+        "gender": [demo["male_count"], demo["female_count"]],
+        "age": [demo["age_18_30"], demo["age_30_50"], demo["age_50_plus"]],
+        "zones": {
+            "labels": [row["zone"] for row in data["zones"]],
+            "visitors": [row["visitors"] for row in data["zones"]],
+            "dwell": [row["avg_dwell"] for row in data["zones"]],
+        },
+        "queues": {
+            "labels": [period_label(row["period"], rng) for row in data["queues"]["periods"]],
+            "wait": [row["avg_wait"] for row in data["queues"]["periods"]],
+            "worst": [row["worst"] for row in data["queues"]["periods"]],
+        },
+    }
