@@ -1,1 +1,134 @@
-"""Operator console for this app (tenant-scoped)."""
+"""Operator console for counting cameras and the documents they sent, scoped per tenant.
+
+Devices register themselves on their first push, so nothing here is added by hand; the store's
+ingest URL is shown ready to copy into the camera's configuration page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+
+from devices.models import Device, ReceivedDocument
+from devices.services import replay_document
+from stores.admin_scoping import TenantScopedAdmin
+
+BODY_PREVIEW_CHARS = 20_000
+
+
+def copyable(value: str, label: str) -> str:
+    return format_html(
+        '<input type="text" readonly value="{}" size="80" onclick="this.select()" aria-label="{}">', value, label
+    )
+
+
+@admin.register(Device)
+class DeviceAdmin(TenantScopedAdmin):
+    tenant_path = "store__tenant"
+    list_display = ["device_id", "name", "store", "status", "last_seen", "ip_address", "serial_number", "sw_release"]
+    list_filter = ["store"]
+    search_fields = ["device_id", "name", "serial_number", "mac_address", "ip_address", "host_name"]
+    list_select_related = ["store"]
+    fieldsets = [
+        (None, {"fields": ["store", "device_id", "name", "status", "ingest_url", "first_seen", "last_seen"]}),
+        (
+            "Reported properties",
+            {
+                "fields": [
+                    "site_id",
+                    "site_name",
+                    "mac_address",
+                    "ip_address",
+                    "ip_address_method",
+                    "connection_type",
+                    "host_name",
+                    "serial_number",
+                    "hw_platform",
+                    "sw_release",
+                    "device_type",
+                    "interface_version",
+                    "timezone_hours",
+                    "dst",
+                    "properties_transmit_time",
+                    "last_document_kind",
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return [field for fieldset in self.fieldsets for field in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a device registers itself on its first push
+
+    def get_queryset(self, request: HttpRequest):
+        self.request = request
+        return super().get_queryset(request).select_related("store")
+
+    @admin.display(description="Status")
+    def status(self, device: Device) -> str:
+        if timezone.now() - device.last_seen <= device.store.inactivity_timeout:
+            return "online"
+        return f"offline since {device.last_seen:%Y-%m-%d %H:%M} UTC"
+
+    @admin.display(description="Store ingest URL")
+    def ingest_url(self, device: Device) -> str:
+        path = device.store.ingest_path
+        request = getattr(self, "request", None)
+        return copyable(request.build_absolute_uri(path) if request else path, "Ingest URL")
+
+
+@admin.register(ReceivedDocument)
+class ReceivedDocumentAdmin(TenantScopedAdmin):
+    tenant_path = "store__tenant"
+    list_display = ["received_at", "store", "device_key", "kind", "outcome", "records", "applied", "size", "error"]
+    list_filter = ["outcome", "kind", "store"]
+    search_fields = ["device_key", "error"]
+    date_hierarchy = "received_at"
+    list_select_related = ["store"]
+    actions = ["replay_selected"]
+    fields = [
+        "store",
+        "device",
+        "device_key",
+        "kind",
+        "received_at",
+        "outcome",
+        "error",
+        "records",
+        "applied",
+        "size",
+        "content_type",
+        "remote_addr",
+        "replayed_at",
+        "body_text",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        # The list never loads the bodies (up to 1 MiB each); the change page does, via body_text.
+        return super().get_queryset(request).defer("body")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # what a camera sent is evidence: view, replay or let the purge delete it
+
+    @admin.display(description="Body as received")
+    def body_text(self, document: ReceivedDocument) -> str:
+        text = bytes(document.body).decode("utf-8", "replace")
+        if len(text) > BODY_PREVIEW_CHARS:
+            text = text[:BODY_PREVIEW_CHARS] + f"\n… ({document.size} bytes in all)"
+        return format_html('<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>', text)
+
+    @admin.action(description="Replay selected documents (parse and apply again)", permissions=["view"])
+    def replay_selected(self, request: HttpRequest, queryset) -> None:
+        accepted = rejected = 0
+        for document in queryset.select_related("store").order_by("received_at", "pk"):
+            result = replay_document(document)
+            accepted, rejected = accepted + result.accepted, rejected + (not result.accepted)
+        self.message_user(request, f"Replayed: {accepted} accepted, {rejected} rejected.", messages.INFO)

@@ -1,1 +1,134 @@
-"""Models of this app."""
+"""Stereo people-counting cameras (seed 003): devices, their counts, hourly rollups, raw documents.
+
+Counts are stored per interval as the camera reports them (``MinuteCount``, usually one
+minute) and summed per UTC hour into ``HourlyFootfall`` in the same transaction, so a year of
+minute data is read from ~9 K hourly rows instead of ~525 K minute rows.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from stores.models import Store
+
+
+class ObjectType(models.IntegerChoices):
+    TOTAL = 0, "Total"
+    ADULTS = 1, "Adults"
+    CHILDREN = 2, "Children"
+
+
+class Device(models.Model):
+    """A counting camera of a store, registered on its first push by its ``DeviceId``."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="devices")
+    device_id = models.CharField("DeviceId", max_length=64)
+    name = models.CharField(max_length=128, blank=True)
+    site_id = models.CharField(max_length=128, blank=True)
+    site_name = models.CharField(max_length=128, blank=True)
+    mac_address = models.CharField(max_length=128, blank=True)
+    ip_address = models.CharField(max_length=128, blank=True)
+    connection_type = models.CharField(max_length=128, blank=True)
+    ip_address_method = models.CharField(max_length=128, blank=True)
+    host_name = models.CharField(max_length=128, blank=True)
+    timezone_hours = models.FloatField(null=True, blank=True, help_text="UTC offset the camera reports.")
+    dst = models.SmallIntegerField(null=True, blank=True)
+    hw_platform = models.CharField(max_length=128, blank=True)
+    serial_number = models.CharField(max_length=128, blank=True)
+    device_type = models.CharField(max_length=128, blank=True)
+    sw_release = models.CharField(max_length=128, blank=True)
+    interface_version = models.CharField(max_length=128, blank=True)
+    # The TransmitTime the properties above come from: a late, older document never overwrites them.
+    properties_transmit_time = models.DateTimeField(null=True, blank=True)
+    last_document_kind = models.CharField(max_length=16, blank=True)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["store", "device_id"]
+        constraints = [models.UniqueConstraint(fields=["store", "device_id"], name="device_id_unique_per_store")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} ({self.name})" if self.name else self.device_id
+
+
+class MinuteCount(models.Model):
+    """One ``<Count>`` of a device: the crossings of one interval (usually a minute) of one object type."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="counts")
+    object_type = models.PositiveSmallIntegerField(choices=ObjectType.choices)
+    period_start = models.DateTimeField(help_text="UTC start of the interval.")
+    interval = models.PositiveSmallIntegerField(help_text="Length of the interval in minutes.")
+    enters = models.PositiveIntegerField()
+    exits = models.PositiveIntegerField()
+    passings = models.PositiveIntegerField()
+    returns = models.PositiveIntegerField()
+    status = models.IntegerField(default=0)
+    # Supersede rule: a count replaces this one only with a TransmitTime >= this.
+    transmit_time = models.DateTimeField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["device", "-period_start", "object_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "object_type", "period_start"], name="minute_count_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.object_type} {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class HourlyFootfall(models.Model):
+    """Sum of a device's counts of one object type over one UTC hour (kept by the ingest service)."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="device_hourly_footfall")
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="hourly")
+    object_type = models.PositiveSmallIntegerField(choices=ObjectType.choices)
+    hour = models.DateTimeField(help_text="UTC start of the hour.")
+    enters = models.PositiveBigIntegerField(default=0)
+    exits = models.PositiveBigIntegerField(default=0)
+    passings = models.PositiveBigIntegerField(default=0)
+    returns = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "hourly footfall"
+        ordering = ["-hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "object_type", "hour"], name="device_hourly_footfall_key"),
+        ]
+        indexes = [models.Index(fields=["store", "object_type", "hour"], name="device_hourly_store_type_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.object_type} {self.hour:%Y-%m-%d %H:00}"
+
+
+class Outcome(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class ReceivedDocument(models.Model):
+    """A document exactly as a camera sent it, kept for a retention period to inspect and replay."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="device_documents")
+    device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents")
+    # The DeviceId as sent (best effort for a document that did not parse), for replay by device.
+    device_key = models.CharField(max_length=64, blank=True, db_index=True)
+    kind = models.CharField(max_length=16, blank=True, help_text="Root element: Metrics, RTMetrics or Diags.")
+    body = models.BinaryField()
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=200, blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    received_at = models.DateTimeField(db_index=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    error = models.CharField(max_length=500, blank=True)
+    records = models.PositiveIntegerField(default=0, help_text="Count records in the document.")
+    applied = models.PositiveIntegerField(default=0, help_text="Records that were new or superseded older ones.")
+    replayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["store", "device_key", "received_at"], name="device_document_replay")]
+
+    def __str__(self) -> str:
+        return f"{self.kind or '?'} {self.device_key or '?'} @ {self.received_at:%Y-%m-%d %H:%M:%S} {self.outcome}"

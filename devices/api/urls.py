@@ -1,3 +1,9 @@
-"""API routes of this app."""
+"""API routes of this app (mounted at ``api/devices/``); the ingest path works with or without its slash."""
 
-urlpatterns: list = []
+from django.urls import re_path
+
+from devices.api.views import XmlIngestView
+
+urlpatterns = [
+    re_path(r"^xml/(?P<ingest_key>[A-Za-z0-9_-]{1,64})/?$", XmlIngestView.as_view(), name="device-xml-ingest"),
+]

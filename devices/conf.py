@@ -1,0 +1,37 @@
+"""Settings of the devices app: ``django.conf.settings`` first, then the environment, then a default.
+
+The shared settings modules do not name these, so the environment (or ``.env``, which
+django-environ loads into it) still works without editing ``vislivis/settings``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULT_DOCUMENT_RETENTION_DAYS = 30
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = getattr(settings, name, None)
+    if raw is None:
+        raw = os.environ.get(name) or default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(f"{name} must be a whole number of days, not {raw!r}.") from None
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 1.")
+    return value
+
+
+def document_retention_days() -> int:
+    """Days a received camera document (raw body) is kept before the purge deletes it."""
+    return _positive_int("DEVICE_DOCUMENT_RETENTION_DAYS", DEFAULT_DOCUMENT_RETENTION_DAYS)
+
+
+def max_body_bytes() -> int:
+    """The request body limit shared by every API endpoint (SPEC: 1 MiB)."""
+    return int(getattr(settings, "MAX_REQUEST_BODY_BYTES", 1024 * 1024))

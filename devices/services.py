@@ -1,0 +1,288 @@
+"""Writes of the devices app: apply a pushed document, replay stored ones, purge old ones.
+
+A document is applied all-or-nothing in one transaction that first locks the device row, so
+two pushes of the same camera never interleave. Inside it the work is a fixed handful of
+statements whatever the number of counts: read the stored counts of the document's time span,
+upsert the winners in bulk, read the touched hourly rollups, upsert them in bulk with the
+difference between the new and the superseded counts. That keeps ``HourlyFootfall`` exactly the
+sum of ``MinuteCount`` on SQLite and PostgreSQL alike, with no per-row round trips.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from devices import conf
+from devices.models import Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
+from devices.xml import CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
+from stores.events import publish_store_event
+from stores.models import Store
+
+log = logging.getLogger(__name__)
+
+MEASURES = ("enters", "exits", "passings", "returns")
+PROPERTY_FIELDS = (
+    "interface_version",
+    "mac_address",
+    "ip_address",
+    "connection_type",
+    "ip_address_method",
+    "host_name",
+    "timezone_hours",
+    "dst",
+    "hw_platform",
+    "serial_number",
+    "device_type",
+    "sw_release",
+)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What happened to one received document (the view turns it into the reply)."""
+
+    accepted: bool
+    kind: str
+    device_id: str
+    records: int = 0
+    applied: int = 0
+    field: str = ""
+    error: str = ""
+    document_id: int | None = None
+
+
+def ingest_document(
+    store: Store,
+    body: bytes,
+    *,
+    received_at: datetime | None = None,
+    remote_addr: str | None = None,
+    content_type: str = "",
+) -> IngestResult:
+    """Parse and apply one pushed document, and keep it (accepted or rejected) for inspection and replay."""
+    received_at = received_at or timezone.now()
+    stored = {
+        "store": store,
+        "body": body,
+        "size": len(body),
+        "content_type": content_type[:200],
+        "remote_addr": remote_addr,
+        "received_at": received_at,
+    }
+    try:
+        document = parse_document(body)
+    except XMLRejected as exc:
+        device_key = sniff_device_id(body)
+        log.warning(
+            "Rejected device document for store %s (DeviceId %r, %d bytes): %s: %s",
+            store.pk,
+            device_key,
+            len(body),
+            exc.field,
+            exc.reason,
+        )
+        row = ReceivedDocument.objects.create(
+            **stored, device_key=device_key, outcome=Outcome.REJECTED, error=f"{exc.field}: {exc.reason}"[:500]
+        )
+        return IngestResult(False, "", device_key, field=exc.field, error=exc.reason, document_id=row.pk)
+    with transaction.atomic():
+        device, applied = apply_document(store, document, received_at)
+        row = ReceivedDocument.objects.create(
+            **stored,
+            device=device,
+            device_key=document.device_id,
+            kind=document.kind,
+            outcome=Outcome.ACCEPTED,
+            records=len(document.counts),
+            applied=applied,
+        )
+    publish_store_event(
+        store.pk,
+        "device",
+        {
+            "device_id": device.device_id,
+            "kind": document.kind,
+            "records": len(document.counts),
+            "last_seen": device.last_seen.isoformat(),
+        },
+    )
+    return IngestResult(True, document.kind, document.device_id, len(document.counts), applied, document_id=row.pk)
+
+
+def apply_document(store: Store, document: DeviceDocument, seen_at: datetime) -> tuple[Device, int]:
+    """Register or update the device and store the document's counts; returns (device, counts written).
+
+    Joins the caller's transaction when there is one (no savepoint round trips on the hot path).
+    """
+    with transaction.atomic(savepoint=False):
+        device = _lock_and_update_device(store, document, seen_at)
+        transmit_time = document.properties.transmit_time or seen_at
+        return device, _store_counts(device, document.counts, transmit_time, seen_at)
+
+
+def _lock_and_update_device(store: Store, document: DeviceDocument, seen_at: datetime) -> Device:
+    """The device row, locked for this transaction, created on first push, properties kept current."""
+    device = Device.objects.select_for_update().filter(store=store, device_id=document.device_id).first()
+    if device is None:
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent first push may win the insert
+                device = Device.objects.create(
+                    store=store, device_id=document.device_id, first_seen=seen_at, last_seen=seen_at
+                )
+        except IntegrityError:
+            device = Device.objects.select_for_update().get(store=store, device_id=document.device_id)
+    changed: list[str] = []
+    if seen_at > device.last_seen:
+        device.last_seen = seen_at
+        changed.append("last_seen")
+    transmit_time = document.properties.transmit_time or seen_at
+    # Properties follow the newest document only: a late, older push never rolls them back.
+    if device.properties_transmit_time is None or transmit_time >= device.properties_transmit_time:
+        new_values = {
+            "name": document.device_name,
+            "site_id": document.site_id,
+            "site_name": document.site_name,
+            "last_document_kind": document.kind,
+            "properties_transmit_time": transmit_time,
+            **{name: getattr(document.properties, name) for name in PROPERTY_FIELDS},
+        }
+        for name, value in new_values.items():
+            if getattr(device, name) != value:
+                setattr(device, name, value)
+                changed.append(name)
+    if changed:
+        device.save(update_fields=changed)
+    return device
+
+
+def _dedupe(counts: Iterable[CountRecord]) -> dict[tuple[int, datetime], CountRecord]:
+    """One record per (object type, period start); within a document the later one wins."""
+    return {(c.object_type, c.period_start): c for c in counts}
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _store_counts(device: Device, counts: Iterable[CountRecord], transmit_time: datetime, seen_at: datetime) -> int:
+    by_key = _dedupe(counts)
+    if not by_key:
+        return 0
+    starts = [start for _, start in by_key]
+    existing = {
+        (row.object_type, row.period_start): row
+        for row in MinuteCount.objects.filter(
+            device=device,
+            object_type__in={t for t, _ in by_key},
+            period_start__gte=min(starts),
+            period_start__lte=max(starts),
+        )
+    }
+    winners: list[MinuteCount] = []
+    deltas: dict[tuple[int, datetime], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for key, record in by_key.items():
+        old = existing.get(key)
+        if old is not None and old.transmit_time > transmit_time:
+            continue  # supersede rule: an older push delivered late changes nothing
+        winners.append(
+            MinuteCount(
+                device=device,
+                object_type=record.object_type,
+                period_start=record.period_start,
+                interval=record.interval,
+                enters=record.enters,
+                exits=record.exits,
+                passings=record.passings,
+                returns=record.returns,
+                status=record.status,
+                transmit_time=transmit_time,
+                received_at=seen_at,
+            )
+        )
+        delta = deltas[(record.object_type, hour_of(record.period_start))]
+        for index, name in enumerate(MEASURES):
+            delta[index] += getattr(record, name) - (getattr(old, name) if old is not None else 0)
+    if not winners:
+        return 0
+    MinuteCount.objects.bulk_create(
+        winners,
+        update_conflicts=True,
+        unique_fields=["device", "object_type", "period_start"],
+        update_fields=["interval", *MEASURES, "status", "transmit_time", "received_at"],
+    )
+    _apply_rollup_deltas(device, deltas)
+    return len(winners)
+
+
+def _apply_rollup_deltas(device: Device, deltas: dict[tuple[int, datetime], list[int]]) -> None:
+    """Add the deltas to the device's hourly rows (created at zero when new, so quiet hours show as 0)."""
+    hours = [hour for _, hour in deltas]
+    current = {
+        (row.object_type, row.hour): row
+        for row in HourlyFootfall.objects.filter(
+            device=device, object_type__in={t for t, _ in deltas}, hour__gte=min(hours), hour__lte=max(hours)
+        )
+    }
+    rows = []
+    for (object_type, hour), delta in deltas.items():
+        row = current.get((object_type, hour))
+        if row is not None and not any(delta):
+            continue
+        base = [getattr(row, name) for name in MEASURES] if row is not None else [0, 0, 0, 0]
+        totals = dict(zip(MEASURES, (b + d for b, d in zip(base, delta, strict=True)), strict=True))
+        rows.append(
+            HourlyFootfall(store_id=device.store_id, device=device, object_type=object_type, hour=hour, **totals)
+        )
+    if rows:
+        HourlyFootfall.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["device", "object_type", "hour"],
+            update_fields=list(MEASURES),
+        )
+
+
+def replay_document(document: ReceivedDocument) -> IngestResult:
+    """Parse a stored document again (after a parser fix) and apply it; updates its outcome in place.
+
+    Safe to run twice: the supersede rule makes an already applied document change nothing.
+    """
+    body = bytes(document.body)
+    now = timezone.now()
+    try:
+        parsed = parse_document(body)
+    except XMLRejected as exc:
+        ReceivedDocument.objects.filter(pk=document.pk).update(
+            outcome=Outcome.REJECTED, error=f"{exc.field}: {exc.reason}"[:500], replayed_at=now
+        )
+        return IngestResult(False, "", document.device_key, field=exc.field, error=exc.reason, document_id=document.pk)
+    with transaction.atomic():
+        device, applied = apply_document(document.store, parsed, document.received_at)
+        ReceivedDocument.objects.filter(pk=document.pk).update(
+            outcome=Outcome.ACCEPTED,
+            error="",
+            device=device,
+            device_key=parsed.device_id,
+            kind=parsed.kind,
+            records=len(parsed.counts),
+            applied=applied,
+            replayed_at=now,
+        )
+    return IngestResult(True, parsed.kind, parsed.device_id, len(parsed.counts), applied, document_id=document.pk)
+
+
+def purge_documents(older_than_days: int | None = None, now: datetime | None = None) -> int:
+    """Delete received documents older than the retention; returns how many went."""
+    days = older_than_days if older_than_days is not None else conf.document_retention_days()
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = ReceivedDocument.objects.filter(received_at__lt=cutoff).delete()
+    if deleted:
+        log.info("Purged %d device documents received before %s", deleted, cutoff.isoformat())
+    return deleted
