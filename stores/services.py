@@ -125,7 +125,7 @@ def resolve_store_for_writer(user, store_code: str | None) -> Store:
     """The store a sender's payload goes to (SPEC §3 store resolution)."""
     stores = Store.objects.writable_by(user)
     if store_code not in (None, ""):
-        if not isinstance(store_code, str):
+        if not isinstance(store_code, str) or "\x00" in store_code:
             raise StoreResolutionError("Must be a store code string.", status=400)
         store = stores.filter(code=store_code).first()
         if store is None:

@@ -32,6 +32,24 @@ def writer_store(user, code) -> Store:
         raise ValidationError({exc.field: [exc.message]}) from None
 
 
+MAX_JSON_DEPTH = 20
+
+
+def check_storable_json(value, path: str = "", depth: int = 0) -> None:
+    """Refuse what PostgreSQL's jsonb cannot hold (NUL characters) and absurd nesting."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValidationError({path or "non_field_errors": ["Nested too deeply."]})
+    if isinstance(value, str) and "\x00" in value:
+        raise ValidationError({path or "non_field_errors": ["Text may not contain NUL characters."]})
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_storable_json(key, path or "non_field_errors", depth + 1)
+            check_storable_json(item, f"{path}.{key}" if path else str(key), depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_storable_json(item, f"{path}.{index}" if path else str(index), depth + 1)
+
+
 class TokenInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
@@ -69,6 +87,7 @@ class HeartbeatView(APIView):
         payload = request.data
         if not isinstance(payload, dict):
             raise ValidationError({"non_field_errors": ["Expected an empty body or a JSON object."]})
+        check_storable_json(payload)
         store = writer_store(request.user, payload.get("store"))
         heartbeat = record_heartbeat(store, payload=dict(payload), remote_addr=request.META.get("REMOTE_ADDR"))
         publish_store_event(store.pk, "heartbeat", {"received_at": heartbeat.received_at.isoformat()})

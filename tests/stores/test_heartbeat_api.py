@@ -53,3 +53,19 @@ def test_other_tenants_store_is_404_and_not_revealed(api, sender_a, store_b):
 def test_viewer_may_not_send(api, viewer_a):
     assert api(viewer_a).post(URL).status_code == 403
     assert not StoreHeartbeat.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"store": "\\u0000"}', "store"),
+        ('{"note": "a\\u0000b"}', "note"),
+        ('{"a": {"b": ["\\u0000"]}}', "a.b.0"),
+        ('{"x": ' + "[" * 30 + "]" * 30 + "}", "x" + ".0" * 20),
+    ],
+)
+def test_payload_postgresql_cannot_store_is_400(api, sender_a, body, field):
+    response = api(sender_a).post(URL, body, content_type="application/json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not StoreHeartbeat.objects.exists()

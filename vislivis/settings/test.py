@@ -1,6 +1,8 @@
 """Fast, isolated settings for the test suite (DATABASE_URL picks SQLite or PostgreSQL)."""
 
+import os
 import tempfile
+from pathlib import Path
 
 from vislivis.settings.base import *  # noqa: F403
 
@@ -16,3 +18,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, like the embedded default: in-memory shared-cache SQLite has table locks that
+    # ignore the busy timeout and would fail concurrent-writer tests for the wrong reason.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"vislivis-test-{os.getpid()}.sqlite3")}  # noqa: F405
+    # Durability is irrelevant for a throw-away test database; fsyncs would dominate the run.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF;"  # noqa: F405
