@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 
 from pantilt.models import CaptureSession, CommandLog, Rig, RigCamera
 from stores.admin_scoping import TenantScopedAdmin
@@ -63,27 +63,20 @@ class CaptureSessionAdmin(TenantScopedAdmin):
 
     @admin.display(description="Frames")
     def thumbnails(self, obj: CaptureSession) -> str:
-        if not obj.folder:
-            return "—"
         root = Path(settings.MEDIA_ROOT) / obj.folder
+        if not obj.folder or not root.is_dir():
+            return "—"
+        base = "/" + settings.MEDIA_URL.lstrip("/") + obj.folder
         rows = []
-        for camera_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if (
-            root.is_dir()
-        ) else []:
+        for camera_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
             files = sorted(camera_dir.glob("*.png"))[:THUMBNAILS_PER_CAMERA]
             images = format_html_join(
                 "",
-                '<a href="{}" target="_blank"><img src="{}" alt="{}" style="height:72px;margin:2px"></a>',
-                ((self._url(obj, camera_dir.name, f.name),) * 2 + (f.name,) for f in files),
+                '<a href="{0}" target="_blank"><img src="{0}" alt="{1}" style="height:72px;margin:2px"></a>',
+                ((f"{base}/{camera_dir.name}/{f.name}", f.name) for f in files),
             )
             rows.append((camera_dir.name, images))
         return format_html_join("", "<div><strong>{}</strong><br>{}</div>", rows) or "—"
-
-    @staticmethod
-    def _url(obj: CaptureSession, camera: str, name: str) -> str:
-        return f"{settings.MEDIA_URL if settings.MEDIA_URL.startswith('/') else '/' + settings.MEDIA_URL}" + (
-            f"{obj.folder}/{camera}/{name}"
-        )
 
 
 @admin.register(CommandLog)

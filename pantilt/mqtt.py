@@ -83,20 +83,27 @@ class RigLink:
         self.connected = False
         self.connect_count = 0
         self.last_error = ""
+        self.acked_mids: set[int] = set()
         self._cond = threading.Condition()
         self.client = make_client(address, client_id or f"vislivis-{uuid.uuid4().hex[:12]}")
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_publish = self._on_publish
 
     # paho callbacks (network thread) -------------------------------------------------
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
         if reason_code.is_failure:
             self.last_error = f"broker refused the connection: {reason_code}"
             return
-        self.connected = True
-        self.connect_count += 1
+        with self._cond:
+            self.connected = True
+            self.connect_count += 1
+            self._cond.notify_all()
         client.subscribe(self.state_topic, qos=1)
+
+    def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
+        self.acked_mids.add(mid)  # QoS 1: the broker's PUBACK arrived
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
         self.connected = False
@@ -124,6 +131,11 @@ class RigLink:
         """Connect in the background; paho keeps retrying while the broker is down."""
         self.client.connect_async(self.address.host, self.address.port, keepalive=10)
         self.client.loop_start()
+
+    def wait_connected(self, timeout: float) -> bool:
+        """Give the first connection a moment, so commands normally go out at once."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.connected, timeout)
 
     def stop(self) -> None:
         self.client.disconnect()

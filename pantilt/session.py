@@ -72,6 +72,7 @@ def _execute(session: CaptureSession, link: RigLink) -> None:
     except PlanError as exc:
         raise SessionFailed(f"Request no longer valid for this rig: {exc.errors}") from exc
 
+    link.wait_connected(min(2.0, rig.move_timeout_seconds))
     mqtt_logs = _forward(session, plan.entity_commands, link)
     try:
         settled = wait_until_settled(
@@ -83,9 +84,9 @@ def _execute(session: CaptureSession, link: RigLink) -> None:
             rig.move_timeout_seconds,
         )
     except SettleTimeout as exc:
-        _finish_command_logs(mqtt_logs)
+        _finish_command_logs(mqtt_logs, link)
         raise SessionFailed(str(exc)) from exc
-    _finish_command_logs(mqtt_logs)
+    _finish_command_logs(mqtt_logs, link)
 
     folder = storage.session_folder(session.tenant.name, session.tenant_id, session.pk, session.started_at)
     manifest: dict[str, Any] = {
@@ -189,9 +190,10 @@ def _forward(session: CaptureSession, commands: list[tuple[int, dict]], link: Ri
     return pending
 
 
-def _finish_command_logs(pending: list[tuple]) -> None:
+def _finish_command_logs(pending: list[tuple], link: RigLink) -> None:
+    """Record whether the broker acknowledged each QoS 1 command (its PUBACK arrived)."""
     for entry, info in pending:
-        entry.status = "acknowledged" if info.is_published() else "unacknowledged"
+        entry.status = "acknowledged" if info.mid in link.acked_mids else "unacknowledged"
         entry.save(update_fields=["status"])
 
 
