@@ -9,7 +9,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pantilt.models import CaptureSession
+from pantilt.models import CaptureSession, Rig
+from pantilt.rigs import rig_as_dict
 from pantilt.selectors import session_as_dict
 from pantilt.services import submit_capture
 from pantilt.validation import PlanError
@@ -37,3 +38,13 @@ class SessionDetailView(APIView):
         if session is None:
             raise Http404
         return Response(session_as_dict(session))
+
+
+class RigDetailView(APIView):
+    """A rig of the caller's tenant with its cameras and limits; another tenant's is 404."""
+
+    def get(self, request, rig_id: int):
+        rig = Rig.objects.visible_to(request.user).select_related("tenant").filter(pk=rig_id).first()
+        if rig is None:
+            raise Http404
+        return Response(rig_as_dict(rig))

@@ -213,3 +213,40 @@ def test_running_a_session_twice_does_nothing_the_second_time(rig_a, use_broker,
     assert session.status == "done"
     assert session.commands.count() == 2
     assert session.folder == ""
+
+
+def test_broker_restart_mid_move_reconnects_and_completes(rig_a, settings, rig_sim, camera_sim, tenant_a):
+    """A private broker (never the shared one) goes down while the rig moves and comes back."""
+    import threading
+
+    from pantilt.session import run_session
+    from tests.pantilt.brokers import PrivateBroker
+
+    broker = PrivateBroker()
+    broker.start()
+    try:
+        settings.PANTILT_MQTT_URL = f"mqtt://127.0.0.1:{broker.port}"
+        simulator = rig_sim(speed=2000, address=broker.address)  # 45° takes ~2.25 s
+        camera_sim()
+        session = CaptureSession.objects.create(
+            tenant=tenant_a, rig=rig_a, request=seed_body(duration=0.5, cameras=[RGB])
+        )
+
+        def restart() -> None:
+            time.sleep(0.6)
+            broker.stop()
+            time.sleep(0.8)
+            broker.start()
+
+        restarter = threading.Thread(target=restart)
+        restarter.start()
+        run_session(session.pk)
+        restarter.join()
+    finally:
+        broker.stop()
+
+    session.refresh_from_db()
+    assert session.status == "done", session.error
+    assert simulator.state()["pan_position_deg_x100"] == 4500
+    assert session.manifest["settled_state"]["pan_position_deg_x100"] == 4500
+    assert session.frames[RGB]["saved"] >= 3
