@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from analytics.api import read_views
 from analytics.api import views as analytics_views
+from devices.api import views as device_views
 from stores.api import views as store_views
 
 
@@ -32,6 +33,7 @@ api_patterns = [
     ),
     re_path(r"^api/stores/(?P<store_id>\d+)/queues/?$", read_views.QueuesReportView.as_view(), name="store-queues"),
     re_path(r"^api/stores/(?P<store_id>\d+)/health/?$", store_views.StoreHealthView.as_view(), name="store-health"),
+    re_path(r"^api/stores/(?P<store_id>\d+)/footfall/?$", device_views.FootfallView.as_view(), name="store-footfall"),
     path("api/devices/", include("devices.api.urls")),
     path("api/pantilt/", include("pantilt.api.urls")),
     path("api/visitorsflow/", include("visitorsflow.api.urls")),
