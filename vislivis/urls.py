@@ -10,6 +10,7 @@ from analytics.api import read_views
 from analytics.api import views as analytics_views
 from devices.api import views as device_views
 from stores.api import views as store_views
+from vislivis import health
 
 
 def flexible(route: str, view, name: str):
@@ -44,6 +45,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     *api_patterns,
     path("dashboard/", include("analytics.urls")),
     path("admin/", admin.site.urls),

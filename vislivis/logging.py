@@ -1,0 +1,117 @@
+"""Structured logs with request ids: one JSON object per line on stdout in production.
+
+Every request gets an id (the proxy's ``X-Request-ID`` when it looks sane, else a new one); it
+is echoed in the response header and stamped on every log record written while the request
+runs, so one store's failing push can be followed across lines. Celery tasks stamp their task
+id the same way. The access line (method, path, status, duration) comes from the middleware,
+not from gunicorn, so it carries the id too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from django.http import HttpRequest, HttpResponse
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_VALID_INBOUND_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+access_logger = logging.getLogger("vislivis.request")
+# Load balancers poll these every few seconds; their access lines would drown the real ones.
+QUIET_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def inbound_request_id(value: str | None) -> str:
+    """The proxy's id if it is a plain token (ids end up in logs: no injection), else a new one."""
+    if value and _VALID_INBOUND_ID.match(value):
+        return value
+    return new_request_id()
+
+
+class RequestIdMiddleware:
+    """Assigns the request id, echoes it in the response and writes one access line."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = inbound_request_id(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = request_id  # type: ignore[attr-defined]
+        token = request_id_var.set(request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request_id
+            if request.path not in QUIET_PATHS:
+                access_logger.info(
+                    "%s %s %s",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    extra={
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                        "remote_addr": request.META.get("REMOTE_ADDR"),
+                    },
+                )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts ``request_id`` on every record: the request's, the Celery task's, or ``-``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = _current_id()
+        return True
+
+
+def _current_id() -> str:
+    request_id = request_id_var.get()
+    if request_id != "-":
+        return request_id
+    try:
+        from celery import current_task
+    except ImportError:  # pragma: no cover - celery is a base requirement
+        return request_id
+    task = current_task
+    if task and getattr(task, "request", None) is not None and task.request.id:
+        return f"task:{task.request.id}"
+    return request_id
+
+
+_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id and any ``extra``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", "-"),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD_ATTRS and key not in entry:
+                entry[key] = value
+        if record.exc_info:
+            entry["exc_info"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
