@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "vislivis.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "vislivis.middleware.BodySizeLimitMiddleware",
@@ -138,6 +139,22 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "stores.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # Guards against loops and abuse, far above what a well-behaved store or camera sends
+    # (vislivis/throttles.py says who is keyed how); counters live in the shared cache.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "vislivis.throttles.LoginThrottle",
+        "vislivis.throttles.AccountBurstThrottle",
+        "vislivis.throttles.AccountThrottle",
+        "vislivis.throttles.IngestKeyBurstThrottle",
+        "vislivis.throttles.IngestKeyThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("THROTTLE_LOGIN", default="30/min"),
+        "account_burst": env.str("THROTTLE_ACCOUNT_BURST", default="300/min"),
+        "account": env.str("THROTTLE_ACCOUNT", default="6000/hour"),
+        "ingest_key_burst": env.str("THROTTLE_INGEST_KEY_BURST", default="300/min"),
+        "ingest_key": env.str("THROTTLE_INGEST_KEY", default="12000/hour"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -176,6 +193,17 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Longer than the longest capture session, so an unacknowledged task is not run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200)}
 CELERY_BEAT_SCHEDULE: dict = {}
+# Beat takes a Redis lock before sending anything: a second beat waits as a standby (vislivis/beat.py).
+CELERY_BEAT_SCHEDULER = "vislivis.beat:SingleBeatScheduler"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With late ack, a task running when the broker connection drops would be redelivered and run
+# twice; cancelling it on connection loss leaves exactly the redelivered copy.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Frames of capture sessions are large: recycle a worker process now and then.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 100
+# Defaults for tasks that retry (each task names the errors it retries with autoretry_for).
+CELERY_TASK_DEFAULT_RETRY_DELAY = 30
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 
 MQTT_URL = env.str("MQTT_URL", default="mqtt://127.0.0.1:1883")
@@ -188,9 +216,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every record carries the request id (or Celery task id) of the work it belongs to.
+    "filters": {"request_id": {"()": "vislivis.logging.RequestIdFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
