@@ -89,6 +89,9 @@ class Courier:
         """Send what is waiting for this account, oldest first; stop at the first "not now"."""
         result = FlushResult(outcomes={})
         if only_if_due and not self.spool.is_due(self.account):
+            result.stopped = c.UNREACHABLE
+            result.stop_message = "in back-off after failed attempts (see spool status); not tried now"
+            self._report_earlier(result, set())
             return result
         with self.spool.flush_lock():
             for entry in self.spool.pending(self.account):
