@@ -1,0 +1,58 @@
+#!/bin/sh
+# The one place that says how each production process starts. docker/compose.yaml runs
+# `entrypoint.sh <role>` for every service, and `make prod-smoke` (scripts/prod_smoke.py) runs
+# the very same roles outside Docker, so the two cannot drift apart.
+#
+# Roles: migrate | web | ws | worker | beat | watcher | <any command>
+# Tunables (environment): BIND, PORT, WEB_WORKERS, WEB_TIMEOUT, WORKER_CONCURRENCY,
+# WORKER_QUEUES, BEAT_SCHEDULE_FILE, FORWARDED_ALLOW_IPS.
+set -eu
+cd "$(dirname "$0")/.."
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-vislivis.settings.production}"
+BIND="${BIND:-0.0.0.0}"
+
+role="${1:-web}"
+[ "$#" -gt 0 ] && shift
+
+case "$role" in
+  migrate)
+    # One-shot: schema, the brand-admin group (post_migrate), then the deployment checks.
+    python manage.py migrate --noinput
+    exec python manage.py check --deploy --fail-level WARNING
+    ;;
+  web)
+    # HTTP API and pages: gunicorn sync workers (Django's sync views under an ASGI server ran at
+    # 0.07-0.16x of this here). Persistent DB connections come from CONN_MAX_AGE.
+    exec gunicorn vislivis.wsgi:application \
+      --bind "$BIND:${PORT:-8000}" \
+      --worker-class sync \
+      --workers "${WEB_WORKERS:-4}" \
+      --timeout "${WEB_TIMEOUT:-60}" \
+      --graceful-timeout 30 \
+      --max-requests 5000 --max-requests-jitter 500 \
+      --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
+      --error-logfile - \
+      "$@"
+    ;;
+  ws)
+    # WebSockets only (/ws/): live dashboards and capture session status through Channels.
+    exec daphne --bind "$BIND" --port "${PORT:-8001}" --proxy-headers vislivis.asgi:application "$@"
+    ;;
+  worker)
+    # Capture sessions, exports, alerts, purges. Late ack + prefetch 1 come from settings.
+    exec celery -A vislivis worker --loglevel "${LOG_LEVEL:-INFO}" \
+      --concurrency "${WORKER_CONCURRENCY:-2}" --queues "${WORKER_QUEUES:-celery}" "$@"
+    ;;
+  beat)
+    # Exactly one sends: vislivis.beat.SingleBeatScheduler holds a Redis lock (a second beat waits).
+    exec celery -A vislivis beat --loglevel "${LOG_LEVEL:-INFO}" \
+      --schedule "${BEAT_SCHEDULE_FILE:-var/celerybeat-schedule}" "$@"
+    ;;
+  watcher)
+    # VisitorsFlow: the folder watcher of every enabled site.
+    exec python manage.py visitorsflow watch "$@"
+    ;;
+  *)
+    exec "$role" "$@"
+    ;;
+esac
