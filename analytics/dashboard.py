@@ -67,9 +67,16 @@ def camera_footfall(store: Store, rng: ReportRange) -> list[dict[str, Any]]:
 
 
 def device_health(store: Store, now: datetime) -> list[dict[str, Any]]:
+    """The devices app's health rows, with ``last_seen`` as a datetime the page can localise."""
     from devices.selectors import device_health as devices_health
 
-    return list(devices_health(store, now))
+    rows = []
+    for device in devices_health(store, now):
+        row = dict(device)
+        if isinstance(row.get("last_seen"), str):
+            row["last_seen"] = as_utc(row["last_seen"])
+        rows.append(row)
+    return rows
 
 
 # --- hourly counts and occupancy -----------------------------------------------------------------

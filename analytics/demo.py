@@ -89,7 +89,18 @@ def load_day(store: Store, day: date, rng: random.Random, scale: float = 60.0) -
 
 
 def load(store: Store, days: int = 7, seed: int = 42) -> int:
-    """Load ``days`` local days ending today (today up to the current hour)."""
+    """Load ``days`` local days ending today (today up to the current hour).
+
+    The store also opens at ``OPEN_HOUR`` (occupancy resets there) and its AI sends one
+    heartbeat, so a fresh demo shows the "Mağaza AI" indicator green until it goes quiet.
+    """
+    from stores.services import record_heartbeat
+
+    if store.opening_hour != OPEN_HOUR:
+        store.opening_hour = OPEN_HOUR
+        store.save(update_fields=["opening_hour"])
     rng = random.Random(f"{seed}-{store.pk}")  # noqa: S311 - demo data, reproducible on purpose
     today = datetime.now(ZoneInfo(store.timezone)).date()
-    return sum(load_day(store, today - timedelta(days=offset), rng) for offset in range(days - 1, -1, -1))
+    written = sum(load_day(store, today - timedelta(days=offset), rng) for offset in range(days - 1, -1, -1))
+    record_heartbeat(store, payload={"source": "demo"}, remote_addr=None)
+    return written
