@@ -93,7 +93,6 @@ def candidate_files(folder: Path) -> list[Path]:
 
 def unique_target(folder: Path, name: str) -> Path:
     """``folder/name``, or ``name.1.json``… when a re-delivered file of that name is already there."""
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
     stem, suffix = os.path.splitext(name)
     n = 1
@@ -158,6 +157,7 @@ def ingest_file(site: Site, path: Path, raw: bytes, result: ScanResult) -> bool:
         result.retry.append({"file": path.name, "reason": f"database unavailable: {exc}".strip()})
         return False
     try:
+        target.parent.mkdir(exist_ok=True)
         os.replace(path, target)
     except OSError as exc:  # committed; a re-read later only finds duplicates
         logger.error("visitorsflow %s: %s committed but not moved: %s", site.ssid, path, exc)
@@ -190,6 +190,7 @@ def _reject(site: Site, path: Path, raw: bytes, digest: str, reason: str, result
         result.retry.append({"file": path.name, "reason": f"database unavailable: {exc}".strip()})
         return False
     try:
+        target.parent.mkdir(exist_ok=True)
         target.with_name(target.name + ".error.txt").write_text(reason + "\n", encoding="utf-8")
         os.replace(path, target)
     except OSError as exc:

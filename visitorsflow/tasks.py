@@ -45,7 +45,7 @@ def export_site(self, site_id: int, coalesce: bool = True) -> str:
     return outcome.attempt.status
 
 
-@shared_task(ignore_result=True, time_limit=60)
+@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
 def export_all_sites() -> int:
     """Beat, every 5 minutes: one export task per enabled site with an export URL."""
     site_ids = list(Site.objects.filter(enabled=True).exclude(export_url="").values_list("pk", flat=True))
@@ -54,7 +54,7 @@ def export_all_sites() -> int:
     return len(site_ids)
 
 
-@shared_task(ignore_result=True, time_limit=60)
+@shared_task(ignore_result=True, time_limit=60, soft_time_limit=50)
 def check_silence() -> int:
     """Beat, every minute: the silence timer also runs when the watcher process is down."""
     return len(alerts.check_all_sites())
