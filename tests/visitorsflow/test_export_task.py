@@ -9,10 +9,10 @@ from django.conf import settings as django_settings
 from freezegun import freeze_time
 
 from tests.visitorsflow.test_export import EXPECTED, add_events
-from vislivis.celery import app
 from visitorsflow.export import claim_lock
 from visitorsflow.models import Alert, ExportAttempt, Site
 from visitorsflow.tasks import export_all_sites, export_site
+from vislivis.celery import app
 
 pytestmark = pytest.mark.django_db
 
