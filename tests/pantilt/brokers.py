@@ -19,7 +19,14 @@ from pathlib import Path
 from pantilt.mqtt import BrokerAddress
 from tests.pantilt.minibroker import MiniBroker
 
-SHARED = BrokerAddress("127.0.0.1", 1883)
+def _shared() -> BrokerAddress:
+    """The machine's broker; VISLIVIS_TEST_MQTT_URL points the tests at another one."""
+    from pantilt.mqtt import parse_mqtt_url
+
+    return parse_mqtt_url(os.environ.get("VISLIVIS_TEST_MQTT_URL") or "mqtt://127.0.0.1:1883")
+
+
+SHARED = _shared()
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
