@@ -30,12 +30,21 @@ def post(base: str, path: str, body, user: str = "boyner") -> requests.Response:
 
 def test_login_and_numbers_posted_a_moment_earlier(asgi_live_server, page, sender_a, viewer_a, store_a):
     base = asgi_live_server
-    post(base, "/api/analytics/customers", {"entered": 37, "exited": 5, "timestamp": this_hour(),
-                                             "male_count": 20, "female_count": 17})
-    post(base, "/api/analytics/queues", {"cashier_id": "Kasa-1", "total_customers": 8, "wait_time": 95,
-                                          "timestamp": this_hour()})
-    post(base, "/api/analytics/heatmaps", {"zone": "vitrin", "visitor_count": 14, "intensity": 42.5,
-                                            "timestamp": this_hour()})
+    post(
+        base,
+        "/api/analytics/customers",
+        {"entered": 37, "exited": 5, "timestamp": this_hour(), "male_count": 20, "female_count": 17},
+    )
+    post(
+        base,
+        "/api/analytics/queues",
+        {"cashier_id": "Kasa-1", "total_customers": 8, "wait_time": 95, "timestamp": this_hour()},
+    )
+    post(
+        base,
+        "/api/analytics/heatmaps",
+        {"zone": "vitrin", "visitor_count": 14, "intensity": 42.5, "timestamp": this_hour()},
+    )
     login(page, base, "viewer-a", PASSWORD)
     row = page.locator(f"#store-table tr[data-store='{store_a.pk}']")
     assert row.locator("[data-cell=footfall]").inner_text() == "37"
@@ -69,7 +78,9 @@ def test_value_posted_while_open_appears_without_reload(asgi_live_server, page, 
     screenshot(page, "dashboard-store-live-update")
 
 
-def test_indicator_green_while_heartbeats_arrive_red_when_they_stop(asgi_live_server, page, sender_a, viewer_a, store_a):
+def test_indicator_green_while_heartbeats_arrive_red_when_they_stop(
+    asgi_live_server, page, sender_a, viewer_a, store_a
+):
     base = asgi_live_server
     record_heartbeat(store_a, payload={}, remote_addr=None, at=datetime.now(UTC) - timedelta(minutes=30))
     login(page, base, "viewer-a", PASSWORD)
@@ -96,8 +107,11 @@ def test_indicator_green_while_heartbeats_arrive_red_when_they_stop(asgi_live_se
 def test_language_switch_to_turkish_with_turkish_numbers(asgi_live_server, page, sender_a, viewer_a, store_a):
     base = asgi_live_server
     post(base, "/api/analytics/customers", {"entered": 1234, "exited": 0, "timestamp": this_hour()})
-    post(base, "/api/analytics/queues", {"cashier_id": "Kasa-1", "total_customers": 3, "wait_time": 42.5,
-                                          "timestamp": this_hour()})
+    post(
+        base,
+        "/api/analytics/queues",
+        {"cashier_id": "Kasa-1", "total_customers": 3, "wait_time": 42.5, "timestamp": this_hour()},
+    )
     login(page, base, "viewer-a", PASSWORD)
     page.goto(f"{base}/dashboard/stores/{store_a.pk}/")
     assert page.locator("html").get_attribute("lang") == "en"
@@ -120,10 +134,14 @@ def test_language_switch_to_turkish_with_turkish_numbers(asgi_live_server, page,
 def test_csv_download_contents(asgi_live_server, page, sender_a, viewer_a, store_a):
     base = asgi_live_server
     hour = this_hour()
-    post(base, "/api/analytics/queues", [
-        {"cashier_id": "Kasa-1", "total_customers": 10, "wait_time": 30, "timestamp": hour},
-        {"cashier_id": "=HYPERLINK(1)", "total_customers": 5, "wait_time": 60, "timestamp": hour},
-    ])
+    post(
+        base,
+        "/api/analytics/queues",
+        [
+            {"cashier_id": "Kasa-1", "total_customers": 10, "wait_time": 30, "timestamp": hour},
+            {"cashier_id": "=HYPERLINK(1)", "total_customers": 5, "wait_time": 60, "timestamp": hour},
+        ],
+    )
     login(page, base, "viewer-a", PASSWORD)
     page.goto(f"{base}/dashboard/stores/{store_a.pk}/")
     with page.expect_download() as info:
