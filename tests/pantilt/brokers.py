@@ -19,6 +19,7 @@ from pathlib import Path
 from pantilt.mqtt import BrokerAddress
 from tests.pantilt.minibroker import MiniBroker
 
+
 def _shared() -> BrokerAddress:
     """The machine's broker; VISLIVIS_TEST_MQTT_URL points the tests at another one."""
     from pantilt.mqtt import parse_mqtt_url
