@@ -482,3 +482,45 @@ def chart_data(data: dict[str, Any]) -> dict[str, Any]:
             "worst": [row["worst"] for row in data["queues"]["periods"]],
         },
     }
+
+
+# --- VisitorsFlow sites --------------------------------------------------------------------------
+
+
+def visitorsflow_sites(store: Store, now: datetime) -> list[dict[str, Any]]:
+    """Today's counts of the store's VisitorsFlow sites (the figures the official export sends:
+    in, out and people inside), with when data last arrived and whether the site is silent."""
+    from django.db.models import Count
+
+    from visitorsflow.models import InOut, Site
+
+    tz = ZoneInfo(store.timezone)
+    local = now.astimezone(tz)
+    start = datetime(local.year, local.month, local.day, tzinfo=tz)
+    sites = (
+        Site.objects.filter(store=store)
+        .annotate(
+            entered=Count(
+                "events", filter=Q(events__in_out=InOut.ENTERED, events__time__gte=start, events__time__lte=now)
+            ),
+            left=Count("events", filter=Q(events__in_out=InOut.LEFT, events__time__gte=start, events__time__lte=now)),
+            passed=Count(
+                "events", filter=Q(events__in_out=InOut.PASSED, events__time__gte=start, events__time__lte=now)
+            ),
+        )
+        .order_by("ssid")
+    )
+    return [
+        {
+            "ssid": site.ssid,
+            "entered": site.entered,
+            "left": site.left,
+            "passed": site.passed,
+            "inside": max(0, site.entered - site.left),
+            "last_data_at": site.last_data_at,
+            "silent": site.last_data_at is None or now - site.last_data_at > timedelta(minutes=site.silence_minutes),
+            "enabled": site.enabled,
+            "export_failures": site.export_failures,
+        }
+        for site in sites
+    ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("brand/", views.brand_page, name="brand"),
     path("brand/export.csv", views.brand_csv, name="brand-csv"),
     path("stores/<int:store_id>/", views.store_page, name="store"),
+    path("stores/<int:store_id>/visitorsflow/", views.visitorsflow_page, name="store-visitorsflow"),
     path("stores/<int:store_id>/panels/", views.store_panels, name="store-panels"),
     path("stores/<int:store_id>/export/<slug:table>.csv", views.store_csv, name="store-csv"),
 ]

@@ -25,6 +25,7 @@ from analytics.dashboard import (
     store_dashboard,
     store_range,
     stores_overview,
+    visitorsflow_sites,
     with_heartbeat,
 )
 from stores.api.params import parse_report_range
@@ -197,3 +198,12 @@ def brand_csv(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     name = f"brand_{context['first_day'].isoformat()}_{context['last_day'].isoformat()}.csv"
     return csv_response(csv_export.brand(context["rows"]), name)
+
+
+@require_GET
+@login_required
+def visitorsflow_page(request: HttpRequest, store_id: int) -> HttpResponse:
+    """Today's VisitorsFlow counts of a store's sites (these sites' staff read Traditional Chinese)."""
+    store = visible_store(request, store_id)
+    context = {"store": store, "sites": visitorsflow_sites(store, timezone.now()), "now": timezone.now()}
+    return render(request, "dashboard/visitorsflow.html", context)
