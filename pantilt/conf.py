@@ -1,16 +1,22 @@
-"""Settings of the pan-tilt app, read from ``django.conf.settings`` with safe defaults.
+"""Settings of the pan-tilt app: ``django.conf.settings``, else the environment, else a default.
 
-Only ``MQTT_URL`` and ``MEDIA_ROOT`` live in the shared settings; everything else is read here
-so the app can be tuned from the environment without touching ``vislivis/settings``.
+Only ``MQTT_URL`` and ``MEDIA_ROOT`` live in the shared settings; the ``PANTILT_*`` variables
+(``.env.example``) are read here, so the app is tuned from the environment (or ``.env``, which
+the settings load into it) without touching ``vislivis/settings``; tests override settings.
 """
 
 from __future__ import annotations
+
+import os
 
 from django.conf import settings
 
 
 def _get(name: str, default):
-    return getattr(settings, name, default)
+    if hasattr(settings, name):
+        return getattr(settings, name)
+    value = os.environ.get(name, "")
+    return value if value != "" else default
 
 
 def mqtt_url() -> str:

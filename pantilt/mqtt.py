@@ -79,6 +79,7 @@ class RigLink:
         self.state_topic = state_topic
         self.command_topic = command_topic
         self.states: list[ReceivedState] = []
+        self._trimmed = 0  # states dropped from the front of ``states`` (indices stay absolute)
         self.invalid_messages = 0
         self.connected = False
         self.connect_count = 0
@@ -123,7 +124,9 @@ class RigLink:
         with self._cond:
             self.states.append(ReceivedState(time.time(), time.monotonic(), state))
             if len(self.states) > MAX_KEPT_STATES:
-                del self.states[: len(self.states) - MAX_KEPT_STATES]
+                excess = len(self.states) - MAX_KEPT_STATES
+                del self.states[:excess]
+                self._trimmed += excess
             self._cond.notify_all()
 
     # session thread ---------------------------------------------------------------
@@ -147,10 +150,9 @@ class RigLink:
         return self.client.publish(self.command_topic, payload, qos=1)
 
     def states_since(self, index: int, wait: float) -> tuple[list[ReceivedState], int]:
-        """States received after position ``index`` (waiting up to ``wait`` s for one), next index."""
+        """States received after absolute position ``index`` (waiting up to ``wait`` s), next index."""
         with self._cond:
-            if len(self.states) <= index:
+            if self._trimmed + len(self.states) <= index:
                 self._cond.wait(wait)
-            # MAX_KEPT_STATES trimming shifts indices; a session never gets near it between reads.
-            new = self.states[index:]
-            return new, len(self.states)
+            new = self.states[max(0, index - self._trimmed) :]
+            return new, self._trimmed + len(self.states)
