@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt package-lock.json 2>/
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format demo clean
+.PHONY: install run test lint format demo clean prod-install prod-smoke docker-build docker-up docker-down docker-config
 
 $(STAMP): requirements/base.txt requirements/local.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,8 @@ install: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	mkdir -p var
+	VISLIVIS_HOST=$(HOST) $(BIN)/honcho -f Procfile.dev start -p $(PORT)
 
 ## test: the whole suite (DATABASE_URL picks PostgreSQL; SQLite otherwise)
 test: install
@@ -38,3 +39,22 @@ format: install
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 node_modules
+
+## prod-install: the production requirements too (gunicorn), for prod-smoke
+prod-install: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/production.txt
+
+## prod-smoke: the compose roles against this machine's PostgreSQL, Redis and Mosquitto (docs/operations.md)
+prod-smoke: prod-install
+	$(BIN)/python scripts/prod_smoke.py
+
+## docker-*: the production profile with a Docker engine (docker/compose.yaml, settings from .env)
+COMPOSE := docker compose -f docker/compose.yaml --env-file .env
+docker-config:
+	$(COMPOSE) config --quiet
+docker-build:
+	$(COMPOSE) build
+docker-up:
+	$(COMPOSE) up -d --build
+docker-down:
+	$(COMPOSE) down

@@ -66,9 +66,13 @@ class SmokeFailure(Exception):
     """A check did not pass; the message says which."""
 
 
+PASSED: list[str] = []
+
+
 def check(condition: bool, message: str) -> None:
     if not condition:
         raise SmokeFailure(message)
+    PASSED.append(message)
     log(f"ok: {message}")
 
 
@@ -433,6 +437,7 @@ def main() -> int:
         run(tmp, processes)
     except (SmokeFailure, OSError, KeyError, ValueError) as failure:
         log(f"FAILED: {failure}")
+        print(f"prod-smoke: {len(PASSED)} passed, 1 failed", flush=True)
         for name in processes.running:
             log(f"--- last lines of {name} ---\n{processes.tail(name)}")
         return 1
@@ -440,6 +445,7 @@ def main() -> int:
         processes.stop_all()
     log(f"PASSED in {time.monotonic() - started:.0f}s (logs were in {tmp})")
     shutil.rmtree(tmp, ignore_errors=True)
+    print(f"prod-smoke: {len(PASSED)} passed, 0 failed", flush=True)
     return 0
 
 
