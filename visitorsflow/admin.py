@@ -36,6 +36,11 @@ class SiteAdmin(TenantScopedAdmin):
         "export_failures",
     )
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "export_url":
+            kwargs["assume_scheme"] = "https"  # Django 6's default; silences the transition warning
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @admin.register(PersonEvent)
 class PersonEventAdmin(ReadOnlyLogAdmin):

@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
@@ -90,7 +90,8 @@ class Watcher:
         """One loop pass: reload sites, scan dirty/pending (or all) folders, check silence."""
         now = time.monotonic()
         results = []
-        close_old_connections()  # drop a connection the database closed, reconnect on next query
+        if not connection.in_atomic_block:  # (tests run the loop inside a transaction)
+            close_old_connections()  # drop a connection the database closed; reconnect on the next query
         try:
             if force or now - self.last_reload >= 60:
                 self.reload_sites()
