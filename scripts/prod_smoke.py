@@ -111,6 +111,7 @@ def smoke_env(tmp: Path) -> dict[str, str]:
         }
     )
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a deployment must not set it (async.E001)
     return env
 
 

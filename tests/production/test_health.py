@@ -158,3 +158,23 @@ def test_production_middleware_answers_before_host_and_https_checks(client, sett
     redirect = client.get("/api/stores/", HTTP_HOST="vislivis.example.com")
     assert redirect.status_code == 301
     assert redirect["Location"] == "https://vislivis.example.com/api/stores/"
+
+
+@pytest.mark.django_db
+def test_readyz_mqtt_sends_the_urls_credentials(client):
+    seen = []
+
+    def reply(data: bytes):
+        seen.append(data)
+        return fake_mqtt_reply(0)(data)
+
+    with (
+        fake_server(reply) as port,
+        override_settings(READYZ_CHECKS=["mqtt"], MQTT_URL=f"mqtt://vislivis:p%40ss@127.0.0.1:{port}"),
+    ):
+        response = client.get("/readyz")
+    assert response.status_code == 200
+    connect = seen[0]
+    assert connect[0] == 0x10
+    assert connect[9] == 0xC2  # username, password, clean session
+    assert connect.endswith(b"\x00\x08vislivis\x00\x04p@ss")
