@@ -82,7 +82,7 @@ class Courier:
             self.report.problem(f"{label}: {what} NOT sent: {result.stop_message} (not spooled)", AUTH)
         else:
             self.report.spooled += request.records
-            reason = message or result.stop_message or "an earlier request is still waiting"
+            reason = result.stop_message or message or "an earlier request is still waiting"
             self.report.problem(f"{label}: {what} spooled: {reason}; will resend on the next run", UNREACHABLE)
 
     def flush(self, *, announce_earlier: set[int] | None = None, only_if_due: bool = False) -> FlushResult:
