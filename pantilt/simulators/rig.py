@@ -52,6 +52,7 @@ class RigSimulator:
         self.target: dict[str, float] = dict(self.position)
         self.commands: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self._dirty = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._http: ThreadingHTTPServer | None = None
@@ -59,6 +60,8 @@ class RigSimulator:
         self.client = make_client(address, client_id, clean_session=not persistent_session)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = lambda *args: self.subscribed.set()
+        self.subscribed = threading.Event()  # set once the broker confirmed the command subscription
         self.address = address
 
     # commands ----------------------------------------------------------------------
@@ -73,6 +76,7 @@ class RigSimulator:
         with self._lock:
             self.target[key] = float(value)
             self.commands.append(command)
+            self._dirty = True  # the moving flags changed: publish on the next tick
         return True, "accepted"
 
     def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
@@ -123,7 +127,8 @@ class RigSimulator:
             now = time.monotonic()
             moving = self.step(now - last)
             last = now
-            if moving or was_moving or now - last_publish >= self.publish_interval:
+            dirty, self._dirty = self._dirty, False
+            if dirty or moving or was_moving or now - last_publish >= self.publish_interval:
                 self._publish()
                 last_publish = now
             was_moving = moving

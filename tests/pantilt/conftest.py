@@ -97,6 +97,9 @@ def rig_sim(mqtt_broker, mqtt_prefix):
                                  zoom_speed=speed, publish_interval=0.5)  # fmt: skip
         simulator.start(http_port=0 if http else None)
         started.append(simulator)
+        # A clean-session simulator only hears commands published after it subscribed.
+        assert simulator.subscribed.wait(10), "simulated rig did not subscribe"
+
         return simulator
 
     yield start

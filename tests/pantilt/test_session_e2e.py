@@ -97,7 +97,7 @@ def test_settle_timeout_fails_with_last_state(rig_a, use_broker, rig_sim, camera
     from pantilt.session import run_session
 
     rig_sim(speed=0)  # a stuck rig: reports its state but never moves
-    rig_a.move_timeout_seconds = 1.0
+    rig_a.move_timeout_seconds = 1.5
     rig_a.save()
     session = CaptureSession.objects.create(tenant=tenant_a, rig=rig_a, request=seed_body())
 
@@ -105,7 +105,7 @@ def test_settle_timeout_fails_with_last_state(rig_a, use_broker, rig_sim, camera
 
     session.refresh_from_db()
     assert session.status == "failed"
-    assert session.error.startswith("Rig did not settle within 1 s; last state: ")
+    assert session.error.startswith("Rig did not settle within 1.5 s; last state: ")
     last_state = json.loads(session.error.split("last state: ", 1)[1])
     assert last_state["pan_position_deg_x100"] == 0
     assert last_state["pan_moving"] is True

@@ -42,6 +42,7 @@ def test_minibroker_fallback_carries_commands_and_retained_state():
     address = BrokerAddress("127.0.0.1", broker.port)
     simulator = RigSimulator(address, "rig1", prefix="t", speed=20000, publish_interval=0.2)
     simulator.start()
+    assert simulator.subscribed.wait(10)
     link = RigLink(address, "t/rig1/state", "t/rig1/cmd")
     link.start()
     try:
