@@ -7,6 +7,7 @@ Rates are the real defaults of base settings; the clock is frozen and moved with
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import path
@@ -152,3 +153,33 @@ def test_ingest_key_is_not_stored_in_the_cache_key():
     assert key.startswith("throttle_ingest_key_burst_")
     assert "secret-key-123" not in key
     assert AccountBurstThrottle().get_cache_key(request, None) is None
+
+
+DIAGS = (Path(__file__).resolve().parents[1] / "devices" / "samples" / "diags.xml").read_bytes()
+
+
+def test_real_ingest_endpoint_counters_of_a_store_are_not_throttled(api, store_a, store_b):
+    """Four counters on one store, each pushing Metrics/RTMetrics/Diags every minute, 10 minutes."""
+    client = api()
+    statuses = set()
+    with freeze_time(START) as clock:
+        for _minute in range(10):
+            for _push in range(4 * 3):
+                statuses.add(client.post(store_a.ingest_path, DIAGS, content_type="text/xml").status_code)
+            clock.tick(timedelta(minutes=1))
+    assert statuses == {200}
+
+
+def test_real_ingest_endpoint_runaway_key_is_throttled_alone(api, store_a, store_b, settings):
+    # Same classes, a lower rate: the real endpoint is slower than the fake one above.
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "ingest_key_burst": "20/min"},
+    }
+    client = api()
+    with freeze_time(START):
+        for _ in range(20):
+            assert client.post(store_a.ingest_path, DIAGS, content_type="text/xml").status_code == 200
+        throttled = client.post(store_a.ingest_path, DIAGS, content_type="text/xml")
+        assert throttled.status_code == 429
+        assert client.post(store_b.ingest_path, DIAGS, content_type="text/xml").status_code == 200
