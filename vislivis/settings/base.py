@@ -192,7 +192,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=900)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 # Longer than the longest capture session, so an unacknowledged task is not run twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200)}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # VisitorsFlow: the official export every 5 minutes (one task per enabled site) and the silence timer.
+    "visitorsflow-export": {"task": "visitorsflow.tasks.export_all_sites", "schedule": 300.0},
+    "visitorsflow-silence": {"task": "visitorsflow.tasks.check_silence", "schedule": 60.0},
+}
 # Beat takes a Redis lock before sending anything: a second beat waits as a standby (vislivis/beat.py).
 CELERY_BEAT_SCHEDULER = "vislivis.beat:SingleBeatScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
