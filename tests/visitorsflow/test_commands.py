@@ -166,3 +166,16 @@ def test_failed_cli_export_exits_with_error(site, closed_port_url):
     with pytest.raises(CommandError, match="export failed: ConnectionError"):
         call_command("visitorsflow", "export", "--site", "SS-007", stdout=StringIO())
     assert ExportAttempt.objects.get().status == "failed"
+
+
+def test_cli_export_refuses_to_overlap_a_running_export(site, api_server):
+    from visitorsflow.export import claim_lock
+    from visitorsflow.models import ExportAttempt
+
+    PersonEvent.objects.create(site=site, person_id=1, in_out=0, time=site.created_at, frame_number=1)
+    Site.objects.filter(pk=site.pk).update(export_url=api_server.url)
+    assert claim_lock(site, seconds=60)
+
+    with pytest.raises(CommandError, match="another export of SS-007 is running"):
+        call_command("visitorsflow", "export", "--site", "SS-007", stdout=StringIO())
+    assert api_server.requests == [] and ExportAttempt.objects.count() == 0

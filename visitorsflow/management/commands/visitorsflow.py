@@ -7,7 +7,7 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from visitorsflow import export
+from visitorsflow import conf, export
 from visitorsflow.ingest import scan_site
 from visitorsflow.models import ExportAttempt, Language, Site
 from visitorsflow.services import SiteError, add_site, site_as_dict
@@ -77,7 +77,12 @@ class Command(BaseCommand):
                 return
             self.stdout.write(export.render(payload).decode("utf-8"))
             return
-        outcome = export.export_site(site)
+        if not export.claim_lock(site, seconds=conf.get("VISITORSFLOW_EXPORT_TIMEOUT_SECONDS") + 60):
+            raise CommandError(f"another export of {site.ssid} is running; try again in a moment")
+        try:
+            outcome = export.export_site(site)
+        finally:
+            export.release_lock(site)
         export.track_result(site, outcome.attempt)
         attempt = outcome.attempt
         self._json(
