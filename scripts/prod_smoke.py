@@ -263,9 +263,13 @@ def run(tmp: Path, processes: Processes) -> None:
     processes.role("watcher")
     web, ws = f"http://127.0.0.1:{WEB_PORT}", f"http://127.0.0.1:{WS_PORT}"
 
-    status, _, body = wait_until(
-        "web /readyz", lambda: (r := http("GET", f"{web}/readyz")) and r[0] == 200 and r, 60, processes
-    )
+    try:
+        status, _, body = wait_until(
+            "web /readyz", lambda: (r := http("GET", f"{web}/readyz")) and r[0] == 200 and r, 60, processes
+        )
+    except SmokeFailure as timeout:
+        last = http("GET", f"{web}/readyz")  # says which dependency is down
+        raise SmokeFailure(f"{timeout}; last answer {last[0]} {last[2][:300]!r}") from None
     ready = json.loads(body)
     check(ready["checks"] == {"database": "ok", "redis": "ok", "broker": "ok", "mqtt": "ok"}, f"/readyz {ready}")
     wait_until("ws /healthz", lambda: http("GET", f"{ws}/healthz")[0] == 200, 60, processes)
