@@ -15,7 +15,7 @@ import logging
 import socket
 import struct
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.db import connections
@@ -60,24 +60,47 @@ def check_broker() -> None:
 
 
 def check_mqtt() -> None:
-    """A real MQTT 3.1.1 handshake: a port that is open but is not a broker fails too."""
+    """A real MQTT 3.1.1 handshake (with the URL's credentials): an open port that is not a
+    broker, or a broker that refuses us, fails too."""
     parts = urlsplit(settings.MQTT_URL)
     port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
-    client_id = b"vislivis-readyz"
-    variable = b"\x00\x04MQTT\x04\x02\x00\x05"  # protocol name, level 4, clean session, keepalive 5 s
-    payload = struct.pack("!H", len(client_id)) + client_id
-    packet = b"\x10" + bytes([len(variable) + len(payload)]) + variable + payload
-    with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=TIMEOUT_SECONDS) as sock:
-        sock.settimeout(TIMEOUT_SECONDS)
+    flags = 0x02  # clean session
+    payload = _mqtt_string(b"vislivis-readyz")
+    if parts.username:
+        flags |= 0x80
+        payload += _mqtt_string(unquote(parts.username).encode())
+        if parts.password is not None:
+            flags |= 0x40
+            payload += _mqtt_string(unquote(parts.password).encode())
+    variable = b"\x00\x04MQTT\x04" + bytes([flags]) + b"\x00\x05"  # level 4, keepalive 5 s
+    packet = b"\x10" + _mqtt_length(len(variable) + len(payload)) + variable + payload
+    with socket.create_connection((parts.hostname or "127.0.0.1", port), timeout=TIMEOUT_SECONDS) as raw:
+        sock = raw
         if parts.scheme == "mqtts":
             import ssl
 
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname)
+            sock = ssl.create_default_context().wrap_socket(raw, server_hostname=parts.hostname)
+        sock.settimeout(TIMEOUT_SECONDS)
         sock.sendall(packet)
         reply = sock.recv(4)
-        sock.sendall(b"\xe0\x00")  # DISCONNECT
+        if reply[:1] == b"\x20":
+            sock.sendall(b"\xe0\x00")  # DISCONNECT
     if len(reply) < 4 or reply[0] != 0x20 or reply[3] != 0:
-        raise ConnectionError(f"no CONNACK accepted (got {reply!r})")
+        raise ConnectionError(f"no accepted CONNACK (got {reply!r})")
+
+
+def _mqtt_string(value: bytes) -> bytes:
+    return struct.pack("!H", len(value)) + value
+
+
+def _mqtt_length(length: int) -> bytes:
+    """MQTT's variable-length "remaining length" encoding."""
+    encoded = bytearray()
+    while True:
+        length, digit = divmod(length, 128)
+        encoded.append(digit | (0x80 if length else 0))
+        if not length:
+            return bytes(encoded)
 
 
 CHECKS: dict[str, Callable[[], None]] = {
