@@ -1,0 +1,78 @@
+-- One wrk script for every scenario: method, headers and a body template come from the
+-- environment; placeholders make each request a different row, as real traffic is.
+--   BENCH_METHOD   GET or POST
+--   BENCH_HEADERS  "Name: value" lines
+--   BENCH_BODY     path of a body template (optional) with {{DEV}} {{EPOCH}} {{HOUR}} {{N}}
+--   BENCH_DEVICES  how many distinct devices/cameras {{DEV}} cycles through
+--   BENCH_EPOCH    first minute (Unix seconds) of {{EPOCH}}
+local threads = {}
+
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  counter = 0
+  non2xx = 0
+  statuses = {}
+  wrk.method = os.getenv("BENCH_METHOD") or "GET"
+  for line in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^\n]+") do
+    local name, value = string.match(line, "^([^:]+):%s*(.*)$")
+    if name then wrk.headers[name] = value end
+  end
+  template = nil
+  local path = os.getenv("BENCH_BODY")
+  if path and path ~= "" then
+    local f = assert(io.open(path, "rb"))
+    template = f:read("*a")
+    f:close()
+  end
+  devices = tonumber(os.getenv("BENCH_DEVICES") or "1")
+  epoch = tonumber(os.getenv("BENCH_EPOCH") or "1700000000")
+  -- Threads write disjoint minutes/hours: thread t uses every nth step starting at t.
+  step = tonumber(os.getenv("BENCH_THREADS") or "2")
+end
+
+function request()
+  counter = counter + 1
+  if template == nil then
+    return wrk.format(nil, nil, nil, nil)
+  end
+  local n = counter * step + tid
+  local dev = n % devices
+  local minute = epoch + 60 * math.floor(n / devices)
+  local hour = os.date("!%Y-%m-%dT%H:00", epoch + 3600 * math.floor(n / devices))
+  local body = template:gsub("{{DEV}}", tostring(dev)):gsub("{{EPOCH}}", tostring(minute))
+  body = body:gsub("{{HOUR}}", hour):gsub("{{N}}", tostring(n))
+  return wrk.format(nil, nil, nil, body)
+end
+
+function response(status, headers, body)
+  if status < 200 or status > 299 then
+    non2xx = non2xx + 1
+    statuses[status] = (statuses[status] or 0) + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  local codes = {}
+  for _, thread in ipairs(threads) do
+    bad = bad + (thread:get("non2xx") or 0)
+    local s = thread:get("statuses")
+    if s then
+      for code, count in pairs(s) do
+        table.insert(codes, string.format('"%d": %d', code, count))
+      end
+    end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "non2xx": %d, "statuses": {%s}, ' ..
+    '"errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d}, ' ..
+    '"p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, "mean_us": %.1f}\n',
+    summary.requests, summary.duration, bad, table.concat(codes, ", "),
+    e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
+end

@@ -1,0 +1,10 @@
+"""Production settings plus the bench-only URLconf (the bare baseline view lives only there).
+
+Everything else is ``vislivis.settings.production`` as deployed: DEBUG off, persistent
+connections, Redis cache and throttles (with rates raised from the environment by the runner,
+so a load test measures the throttle's cost without being refused by it).
+"""
+
+from vislivis.settings.production import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
