@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from analytics import selectors
+from analytics.api import docs
+from stores.api import docs as common_docs
 from stores.api.base import StoreScopedAPIView
 
 
@@ -28,13 +31,25 @@ class ReportView(StoreScopedAPIView):
         )
 
 
+@extend_schema(
+    parameters=common_docs.RANGE_PARAMETERS,
+    responses={200: common_docs.report_response("CustomersReport", docs.CUSTOMERS_ROW), **common_docs.ERROR_RESPONSES},
+)
 class CustomersReportView(ReportView):
     report = staticmethod(selectors.customers_report)
 
 
+@extend_schema(
+    parameters=common_docs.RANGE_PARAMETERS,
+    responses={200: common_docs.report_response("HeatmapsReport", docs.HEATMAPS_ROW), **common_docs.ERROR_RESPONSES},
+)
 class HeatmapsReportView(ReportView):
     report = staticmethod(selectors.heatmaps_report)
 
 
+@extend_schema(
+    parameters=common_docs.RANGE_PARAMETERS,
+    responses={200: common_docs.report_response("QueuesReport", docs.QUEUES_ROW), **common_docs.ERROR_RESPONSES},
+)
 class QueuesReportView(ReportView):
     report = staticmethod(selectors.queues_report)

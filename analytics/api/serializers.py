@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from analytics.models import CUSTOMER_FIELDS, DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
@@ -34,6 +35,9 @@ class FiniteFloatField(serializers.FloatField):
         return value
 
 
+@extend_schema_field(
+    {"type": "string", "example": "2026-02-16T14:00", "description": "UTC hour or any ISO 8601 date-time"}
+)
 class HourField(serializers.Field):
     """``timestamp``: validated and truncated to the UTC hour; absent means now."""
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.api import serializers as s
 from analytics.services import apply_feed
+from stores.api import docs
 from stores.api.ingest import SENDER_PERMISSIONS, records_of, resolve_stores, validate_records
+
+BATCH_NOTE = (
+    "One object, or a JSON array of up to 1,000 (validated completely, applied all-or-nothing; the reply is then "
+    "an array). 201 when anything was created, 200 when everything was an update."
+)
 
 
 class FeedIngestView(APIView):
@@ -28,18 +35,33 @@ class FeedIngestView(APIView):
         return Response(body if batch else body[0], status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
+@extend_schema(
+    request=s.CustomersInputSerializer,
+    responses={201: s.CustomersRecordSerializer, 200: s.CustomersRecordSerializer, **docs.WRITE_ERROR_RESPONSES},
+    description=BATCH_NOTE,
+)
 class CustomersView(FeedIngestView):
     feed = "customers"
     input_serializer = s.CustomersInputSerializer
     record_serializer = s.CustomersRecordSerializer
 
 
+@extend_schema(
+    request=s.HeatmapInputSerializer,
+    responses={201: s.HeatmapRecordSerializer, 200: s.HeatmapRecordSerializer, **docs.WRITE_ERROR_RESPONSES},
+    description=BATCH_NOTE,
+)
 class HeatmapsView(FeedIngestView):
     feed = "heatmaps"
     input_serializer = s.HeatmapInputSerializer
     record_serializer = s.HeatmapRecordSerializer
 
 
+@extend_schema(
+    request=s.QueueInputSerializer,
+    responses={201: s.QueueRecordSerializer, 200: s.QueueRecordSerializer, **docs.WRITE_ERROR_RESPONSES},
+    description=BATCH_NOTE,
+)
 class QueuesView(FeedIngestView):
     feed = "queues"
     input_serializer = s.QueueInputSerializer

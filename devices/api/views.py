@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from devices import conf, selectors
+from devices.api import docs
 from devices.services import ingest_document
 from stores.api.base import StoreScopedAPIView
 from stores.models import Store
@@ -39,6 +41,7 @@ def read_limited_body(request: HttpRequest, limit: int) -> bytes | None:
     return None if len(data) > limit else data
 
 
+@extend_schema(**docs.INGEST_SCHEMA)
 class XmlIngestView(APIView):
     """``POST /api/devices/xml/<ingest_key>/``: Metrics, RTMetrics and Diags pushes of counting cameras.
 
@@ -79,6 +82,7 @@ def object_type_param(raw: str | None) -> int:
     return int(raw)
 
 
+@extend_schema(**docs.FOOTFALL_SCHEMA)
 class FootfallView(StoreScopedAPIView):
     """``GET /api/stores/<id>/footfall?from&to&granularity=hour|day[&device=<DeviceId>][&object_type=0|1|2]``."""
 

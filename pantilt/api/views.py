@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.http import Http404
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pantilt.api import docs
 from pantilt.models import CaptureSession, Rig
 from pantilt.rigs import rig_as_dict
 from pantilt.selectors import session_as_dict
@@ -17,6 +19,7 @@ from pantilt.validation import PlanError
 from stores.api.permissions import CanSendData
 
 
+@extend_schema(**docs.PROCESS_REQUEST_SCHEMA)
 class ProcessRequestView(APIView):
     """Validate the seed's ``{"requests": [...]}`` and queue a capture session (202)."""
 
@@ -30,6 +33,7 @@ class ProcessRequestView(APIView):
         return Response({"session_id": session.pk, "status": session.status}, status=status.HTTP_202_ACCEPTED)
 
 
+@extend_schema(**docs.SESSION_SCHEMA)
 class SessionDetailView(APIView):
     """A session of the caller's tenant; another tenant's is 404."""
 
@@ -40,6 +44,7 @@ class SessionDetailView(APIView):
         return Response(session_as_dict(session))
 
 
+@extend_schema(**docs.SESSION_SCHEMA)
 class RigDetailView(APIView):
     """A rig of the caller's tenant with its cameras and limits; another tenant's is 404."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiTypes, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound, ValidationError
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from stores.api import docs
 from stores.api.authentication import BodyCredentialsAuthentication, authenticate_credentials_cached
 from stores.api.base import StoreScopedAPIView
 from stores.api.ingest import SENDER_PERMISSIONS
@@ -78,6 +79,11 @@ class ObtainTokenView(APIView):
         return Response({"token": token.key})
 
 
+@extend_schema(
+    request={"application/json": OpenApiTypes.OBJECT},
+    responses={200: docs.HEARTBEAT_RESPONSE, **docs.WRITE_ERROR_RESPONSES},
+    description="Empty body or any JSON object (kept as the store's last heartbeat payload).",
+)
 class HeartbeatView(APIView):
     """``POST /api/health/heartbeat``: keeps the store's "Mağaza AI" indicator green."""
 
@@ -94,6 +100,21 @@ class HeartbeatView(APIView):
         return Response({"status": "ok", "store": store.code, "received_at": heartbeat.received_at.isoformat()})
 
 
+@extend_schema(
+    request=SetupInputSerializer,
+    responses={
+        201: inline_serializer(
+            "SetupReply",
+            {
+                "store": serializers.CharField(),
+                "site_name": serializers.CharField(),
+                "cameras": CameraSerializer(many=True),
+            },
+        ),
+        **docs.WRITE_ERROR_RESPONSES,
+    },
+    description="201 when a camera was created, 200 otherwise (same body). Body credentials accepted.",
+)
 class SetupView(APIView):
     """``POST /api/settings/setup``: site name and camera list; credentials may sit in the body."""
 
@@ -115,6 +136,7 @@ class SetupView(APIView):
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
+@extend_schema(responses={200: inline_serializer("StoreList", {"results": StoreSerializer(many=True)})})
 class StoreListView(APIView):
     """``GET /api/stores/``: the stores the caller may see."""
 
@@ -123,6 +145,7 @@ class StoreListView(APIView):
         return Response({"results": StoreSerializer(stores, many=True).data})
 
 
+@extend_schema(responses={200: docs.HEALTH_RESPONSE, **docs.ERROR_RESPONSES})
 class StoreHealthView(StoreScopedAPIView):
     """``GET /api/stores/<id>/health``: store AI heartbeat and device status."""
 

@@ -8,7 +8,7 @@ sets ``X-Forwarded-Proto``. See ``docs/operations.md``.
 from django.core.exceptions import ImproperlyConfigured
 
 from vislivis.settings.base import *  # noqa: F403
-from vislivis.settings.base import LOGGING, MIDDLEWARE, REDIS_URL, SPECTACULAR_SETTINGS, env, env_secret
+from vislivis.settings.base import LOGGING, MIDDLEWARE, REDIS_URL, env, env_secret
 
 DEBUG = False
 SECRET_KEY = env_secret("SECRET_KEY") or ""
@@ -53,10 +53,6 @@ WHITENOISE_MAX_AGE = 31536000
 
 # Persistent connections: a new PostgreSQL connection per request cost 5x here.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
-
-# `check --deploy` is about the deployment; the API schema's completeness is checked by
-# `manage.py spectacular --validate`, not on every deploy.
-SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "ENABLE_DJANGO_DEPLOY_CHECK": False}
 
 # One JSON object per line on stdout; the container runtime collects it.
 LOGGING = {

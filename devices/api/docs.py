@@ -1,0 +1,43 @@
+"""OpenAPI shapes of the device endpoints (documentation only)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, inline_serializer
+from rest_framework import serializers
+
+from stores.api import docs as common
+
+INGEST_REPLY = inline_serializer(
+    "XmlIngestReply",
+    {"code": serializers.CharField(), "message": serializers.CharField(), "records": serializers.IntegerField()},
+)
+INGEST_SCHEMA = {
+    "request": {"application/xml": OpenApiTypes.STR, "text/xml": OpenApiTypes.STR},
+    "responses": {
+        200: INGEST_REPLY,
+        400: OpenApiResponse(description="Malformed or hostile XML: {code: '1', message, errors}; nothing stored."),
+        404: OpenApiResponse(description="Unknown ingest key; nothing created."),
+        413: OpenApiResponse(description="Body over 1 MiB."),
+    },
+    "auth": [],
+    "description": "Metrics, RTMetrics or Diags document (root element decides); any content type.",
+}
+FOOTFALL_ROW = inline_serializer(
+    "FootfallRow",
+    {
+        "period": serializers.DateTimeField(),
+        "enters": serializers.IntegerField(),
+        "exits": serializers.IntegerField(),
+        "passings": serializers.IntegerField(),
+        "returns": serializers.IntegerField(),
+    },
+    many=True,
+)
+FOOTFALL_SCHEMA = {
+    "parameters": [
+        *common.RANGE_PARAMETERS,
+        OpenApiParameter("device", str, description="Only this camera (its DeviceId)."),
+        OpenApiParameter("object_type", int, enum=[0, 1, 2], description="0 total (default), 1 adults, 2 children."),
+    ],
+    "responses": {200: common.report_response("FootfallReport", FOOTFALL_ROW), **common.ERROR_RESPONSES},
+}
