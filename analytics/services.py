@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 
 from analytics.models import CUSTOMER_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
-from stores.events import publish_store_event
+from stores.api.ingest import publish_after_commit
 from stores.models import Cashier, Store, Zone
 
 
@@ -22,10 +23,13 @@ class Upserted:
 def upsert(model: type[models.Model], key: dict[str, Any], values: dict[str, Any]) -> Upserted:
     """Insert the row for ``key`` or update only ``values`` on the existing one.
 
-    Locks the existing row so two concurrent pushes for the same hour cannot interleave;
-    a concurrent insert of the same key falls back to the update path instead of failing.
-    Must run inside a transaction.
+    On PostgreSQL this is one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` round trip (the
+    row lock is taken by the statement itself, so concurrent pushes for the same hour cannot
+    interleave). Elsewhere it locks the existing row and falls back to the update path when a
+    concurrent insert of the same key wins. Must run inside a transaction.
     """
+    if connection.vendor == "postgresql":
+        return _upsert_returning(model, key, values)
     existing = model.objects.select_for_update().filter(**key).first()
     if existing is None:
         try:
@@ -37,6 +41,47 @@ def upsert(model: type[models.Model], key: dict[str, Any], values: dict[str, Any
         setattr(existing, name, value)
     existing.save(update_fields=[*values, "updated_at"])
     return Upserted(existing, False)
+
+
+def _upsert_returning(model: type[models.Model], key: dict[str, Any], values: dict[str, Any]) -> Upserted:
+    """The single-statement upsert: fields sent overwrite, absent ones keep their stored value.
+
+    ``xmax = 0`` in ``RETURNING`` tells a freshly inserted row from an updated one. The key's
+    columns must be exactly those of a unique constraint of ``model`` (they are: the SPEC's keys).
+    """
+    meta = model._meta
+    row = {"updated_at": timezone.now(), **key, **values}
+    fields = [meta.get_field(name) for name in row]
+    columns = [field.column for field in fields]
+    params = [field.get_db_prep_save(_pk_of(row[field.name]), connection) for field in fields]
+    key_columns = [meta.get_field(name).column for name in key]
+    quote = connection.ops.quote_name
+    updates = [*(meta.get_field(name).column for name in values), meta.get_field("updated_at").column]
+    selected = [field.column for field in meta.concrete_fields]
+    # Identifiers come from the model's own metadata (quoted); every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(map(quote, key_columns))}) DO UPDATE SET "
+        + ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updates)
+        + f" RETURNING {', '.join(map(quote, selected))}, (xmax = 0)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        *stored, created = cursor.fetchone()
+    converters = connection.ops.get_db_converters
+    values_out = []
+    for field, value in zip(meta.concrete_fields, stored, strict=True):
+        for converter in converters(field.get_col(meta.db_table)):
+            value = converter(value, field.get_col(meta.db_table), connection)
+        values_out.append(value)
+    record = model.from_db(connection.alias, [f.attname for f in meta.concrete_fields], values_out)
+    return Upserted(record, bool(created))
+
+
+def _pk_of(value: Any) -> Any:
+    """Model instances in keys (store, zone, cashier) go in as their primary key."""
+    return value.pk if isinstance(value, models.Model) else value
 
 
 def upsert_customers(store: Store, data: dict[str, Any]) -> Upserted:
@@ -67,5 +112,5 @@ def apply_feed(feed: str, items: Iterable[tuple[Store, dict[str, Any]]]) -> list
     write = FEEDS[feed]
     results = [write(store, data) for store, data in items]
     for store_id in {result.record.store_id for result in results}:
-        publish_store_event(store_id, "analytics", {"feed": feed})
+        publish_after_commit(store_id, "analytics", {"feed": feed})
     return results

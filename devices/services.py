@@ -22,7 +22,7 @@ from django.utils import timezone
 from devices import conf
 from devices.models import Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
 from devices.xml import CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
-from stores.events import publish_store_event
+from stores.api.ingest import publish_after_commit
 from stores.models import Store
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def ingest_document(
             records=len(document.counts),
             applied=applied,
         )
-    publish_store_event(
+    publish_after_commit(
         store.pk,
         "device",
         {
