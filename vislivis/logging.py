@@ -72,12 +72,36 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
+# A camera's ingest URL is its only credential: logs keep a recognisable prefix, never the key.
+_INGEST_KEY_IN_PATH = re.compile(r"(/api/devices/xml/)([A-Za-z0-9_-]{4})[A-Za-z0-9_-]*")
+
+
+def redact_secrets(text: str) -> str:
+    """``/api/devices/xml/9RknQIVM04.../`` → ``/api/devices/xml/9Rkn…/``."""
+    return _INGEST_KEY_IN_PATH.sub(r"\1\2…", text)
+
+
+def _redact_record(record: logging.LogRecord) -> None:
+    message = record.getMessage()
+    redacted = redact_secrets(message)
+    if redacted != message:
+        record.msg, record.args = redacted, None
+    for attribute in ("path", "request"):
+        value = getattr(record, attribute, None)
+        if value is not None:
+            text = str(value)
+            if "/api/devices/xml/" in text:
+                setattr(record, attribute, redact_secrets(text))
+
+
 class RequestIdFilter(logging.Filter):
-    """Puts ``request_id`` on every record: the request's, the Celery task's, or ``-``."""
+    """Puts ``request_id`` on every record (the request's, the Celery task's, or ``-``) and
+    redacts ingest keys from it before any handler writes it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = _current_id()
+        _redact_record(record)
         return True
 
 

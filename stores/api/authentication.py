@@ -23,8 +23,44 @@ def _credential_cache_key(username: str, password: str) -> str:
     return f"basic-auth:{digest}"
 
 
+def _failure_keys(username: str, request) -> list[tuple[str, int]]:
+    """Counters of recent failures: per (client address, username) and per client address.
+
+    Keyed by address too, so somebody guessing passwords elsewhere cannot lock a store out of
+    its own account; the per-address limit stops one client from sweeping many usernames.
+    """
+    meta = getattr(request, "META", {}) if request is not None else {}
+    address = meta.get("REMOTE_ADDR") or "-"
+    pair = hashlib.sha256(f"{address}\x00{username}".encode()).hexdigest()
+    return [
+        (f"auth-fail:pair:{pair}", settings.AUTH_FAILURE_LIMIT_PER_ACCOUNT),
+        (f"auth-fail:addr:{address}", settings.AUTH_FAILURE_LIMIT_PER_ADDRESS),
+    ]
+
+
+def _refuse_if_locked(keys: list[tuple[str, int]]) -> None:
+    for key, limit in keys:
+        if (cache.get(key) or 0) >= limit:
+            raise exceptions.Throttled(
+                wait=settings.AUTH_FAILURE_WINDOW_SECONDS, detail="Too many failed logins; try again later."
+            )
+
+
+def _record_failure(keys: list[tuple[str, int]]) -> None:
+    for key, _ in keys:
+        if not cache.add(key, 1, settings.AUTH_FAILURE_WINDOW_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, settings.AUTH_FAILURE_WINDOW_SECONDS)
+
+
 def authenticate_credentials_cached(username: str, password: str, request=None):
-    """Return the active user for these credentials or ``None``; PBKDF2 runs once per window."""
+    """Return the active user for these credentials or ``None``; PBKDF2 runs once per window.
+
+    A credential already verified passes without touching the failure counters; anything else
+    is refused with 429 once its client has failed too often within the window.
+    """
     key = _credential_cache_key(username, password)
     cached = cache.get(key)
     User = get_user_model()
@@ -34,8 +70,11 @@ def authenticate_credentials_cached(username: str, password: str, request=None):
         if user is not None and hmac.compare_digest(user.password, password_hash):
             return user
         cache.delete(key)
+    failure_keys = _failure_keys(username, request)
+    _refuse_if_locked(failure_keys)
     user = authenticate(request=request, username=username, password=password)
     if user is None or not user.is_active:
+        _record_failure(failure_keys)
         return None
     cache.set(key, (user.pk, user.password), settings.BASIC_AUTH_CACHE_SECONDS)
     return user

@@ -170,6 +170,11 @@ SPECTACULAR_SETTINGS = {
 
 # How long a verified Basic-auth credential is trusted before PBKDF2 runs again (seconds).
 BASIC_AUTH_CACHE_SECONDS = env.int("BASIC_AUTH_CACHE_SECONDS", default=300)
+# Password guessing: failed logins allowed per (client address, username) and per client address
+# within the window before that client gets 429 (Basic, token and body credentials alike).
+AUTH_FAILURE_WINDOW_SECONDS = env.int("AUTH_FAILURE_WINDOW_SECONDS", default=900)
+AUTH_FAILURE_LIMIT_PER_ACCOUNT = env.int("AUTH_FAILURE_LIMIT_PER_ACCOUNT", default=10)
+AUTH_FAILURE_LIMIT_PER_ADDRESS = env.int("AUTH_FAILURE_LIMIT_PER_ADDRESS", default=50)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
