@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from devices import conf
+from devices import conf, fastpath
 from devices.models import Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
 from devices.xml import CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
 from stores.api.ingest import publish_after_commit
@@ -93,16 +93,19 @@ def ingest_document(
         )
         return IngestResult(False, "", device_key, field=exc.field, error=exc.reason, document_id=row.pk)
     with transaction.atomic():
-        device, applied = apply_document(store, document, received_at)
-        row = ReceivedDocument.objects.create(
-            **stored,
-            device=device,
-            device_key=document.device_id,
-            kind=document.kind,
-            outcome=Outcome.ACCEPTED,
-            records=len(document.counts),
-            applied=applied,
-        )
+        if fastpath.enabled():  # PostgreSQL: the same rules in two statements (devices/fastpath.py)
+            device, applied, document_id = fastpath.apply_and_record(store.pk, document, received_at, stored)
+        else:
+            device, applied = apply_document(store, document, received_at)
+            document_id = ReceivedDocument.objects.create(
+                **stored,
+                device=device,
+                device_key=document.device_id,
+                kind=document.kind,
+                outcome=Outcome.ACCEPTED,
+                records=len(document.counts),
+                applied=applied,
+            ).pk
     publish_after_commit(
         store.pk,
         "device",
@@ -113,7 +116,7 @@ def ingest_document(
             "last_seen": device.last_seen.isoformat(),
         },
     )
-    return IngestResult(True, document.kind, document.device_id, len(document.counts), applied, document_id=row.pk)
+    return IngestResult(True, document.kind, document.device_id, len(document.counts), applied, document_id=document_id)
 
 
 def apply_document(store: Store, document: DeviceDocument, seen_at: datetime) -> tuple[Device, int]:

@@ -116,13 +116,14 @@ class LivePublisher:
         if not type(layer).__module__.startswith("channels_redis"):
             send_store_event_now(store_id, kind, payload)
             return
+        loop = self._event_loop()
         with self._lock:
             if self.pending >= self.max_pending:
                 log.warning("Live event %s for store %s dropped: %d sends pending", kind, store_id, self.pending)
                 return
             self.pending += 1
         message = {"type": "store.event", "kind": kind, "payload": payload}
-        asyncio.run_coroutine_threadsafe(self._send(layer, store_group(store_id), message), self._event_loop())
+        asyncio.run_coroutine_threadsafe(self._send(layer, store_group(store_id), message), loop)
 
     async def _send(self, layer, group: str, message: dict[str, Any]) -> None:
         try:

@@ -1,0 +1,99 @@
+"""devices.fastpath: the two-statement PostgreSQL push gives exactly what the portable ORM path gives.
+
+The same random documents (late, equal and newer TransmitTimes, out-of-order hours, duplicate
+keys within a document) go through ``ingest_document`` for one device and through the ORM path
+(``apply_document`` + a ``ReceivedDocument``) for another; counts, rollups, device properties
+and the stored documents must be identical. On SQLite both sides are the ORM path.
+"""
+
+from __future__ import annotations
+
+import random
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from devices import fastpath
+from devices.models import Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
+from devices.services import MEASURES, apply_document, ingest_document
+from devices.xml import parse_document
+from tests.devices.conftest import count_xml, document, object_xml, report_xml
+from tests.devices.test_services import BASE, random_document
+
+
+def _orm_ingest(store, body: bytes, received_at) -> None:
+    parsed = parse_document(body)
+    with transaction.atomic():
+        device, applied = apply_document(store, parsed, received_at)
+        ReceivedDocument.objects.create(
+            store=store,
+            body=body,
+            size=len(body),
+            received_at=received_at,
+            device=device,
+            device_key=parsed.device_id,
+            kind=parsed.kind,
+            outcome=Outcome.ACCEPTED,
+            records=len(parsed.counts),
+            applied=applied,
+        )
+
+
+def _state(device: Device) -> dict:
+    minutes = {
+        (r.object_type, r.period_start): (r.interval, *(getattr(r, m) for m in MEASURES), r.status, r.transmit_time)
+        for r in MinuteCount.objects.filter(device=device)
+    }
+    hours = {(r.object_type, r.hour): tuple(getattr(r, m) for m in MEASURES) for r in device.hourly.all()}
+    docs = list(device.documents.order_by("pk").values_list("kind", "records", "applied", "outcome", "size"))
+    fields = ("name", "site_id", "site_name", "mac_address", "sw_release", "timezone_hours", "dst", "last_seen")
+    return {"minutes": minutes, "hours": hours, "docs": docs, "device": [getattr(device, f) for f in fields]}
+
+
+def test_fast_path_is_used_on_postgresql_only():
+    assert fastpath.enabled() == (connection.vendor == "postgresql")
+
+
+def test_fast_and_orm_paths_store_the_same_counts_rollups_and_documents(store_a):
+    rng = random.Random(9)
+    now = timezone.now()
+    for i in range(40):
+        transmit = BASE + rng.randint(0, 400)
+        body = random_document(rng, transmit=transmit).replace(b'DeviceId="', b'DeviceId="fast-', 1)
+        received = now.replace(microsecond=0) + timezone.timedelta(seconds=rng.randint(0, 30) + i)
+        assert ingest_document(store_a, body, received_at=received).accepted
+        _orm_ingest(store_a, body.replace(b'DeviceId="fast-', b'DeviceId="orms-', 1), received)
+    fast = Device.objects.get(store=store_a, device_id__startswith="fast-")
+    orm = Device.objects.get(store=store_a, device_id__startswith="orms-")
+    fast_state, orm_state = _state(fast), _state(orm)
+    assert fast_state == orm_state
+    assert len(fast_state["hours"]) >= 6
+    sums: dict = {}
+    for (object_type, start), values in fast_state["minutes"].items():
+        key = (object_type, start.replace(minute=0))
+        sums[key] = tuple(a + b for a, b in zip(sums.get(key, (0, 0, 0, 0)), values[1:5], strict=True))
+    assert fast_state["hours"] == sums
+
+
+def test_duplicate_keys_in_one_document_keep_the_later_count(store_a):
+    counts = [count_xml(unix=BASE, enters="1"), count_xml(unix=BASE, enters="7")]
+    body = document(device_id="dup", transmit=BASE + 60, reports=[report_xml(objects=[object_xml("0", counts)])])
+    result = ingest_document(store_a, body)
+    assert (result.accepted, result.records, result.applied) == (True, 2, 1)
+    assert list(MinuteCount.objects.values_list("enters", flat=True)) == [7]
+    assert list(HourlyFootfall.objects.values_list("enters", flat=True)) == [7]
+    assert ReceivedDocument.objects.get(pk=result.document_id).applied == 1
+
+
+def test_older_push_changes_nothing_and_lowering_a_count_lowers_the_hour(store_a):
+    def push(transmit: int, enters: str) -> int:
+        counts = [count_xml(unix=BASE, enters=enters), count_xml(unix=BASE + 60, enters="2")]
+        body = document(device_id="d", transmit=transmit, reports=[report_xml(objects=[object_xml("0", counts)])])
+        return ingest_document(store_a, body).applied
+
+    assert push(BASE + 100, "9") == 2
+    assert push(BASE + 50, "1") == 0  # older: superseded before it arrived
+    assert list(HourlyFootfall.objects.values_list("enters", flat=True)) == [11]
+    assert push(BASE + 200, "3") == 2  # newer and smaller: the hour goes down, never below zero
+    assert list(HourlyFootfall.objects.values_list("enters", flat=True)) == [5]
+    assert Device.objects.get().last_document_kind == "Metrics"

@@ -1,0 +1,82 @@
+"""stores.api.ingest.LivePublisher: ingest's live events reach the store's group, without blocking.
+
+With the in-memory layer (development, tests) the event is sent at once, as before. With a
+Redis layer it goes through the publisher's own event loop; Redis at 127.0.0.1:6379 is used when
+it runs (and must run when ``VISLIVIS_REQUIRE_SERVICES=1``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+import uuid
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from stores.api.ingest import LivePublisher, publish_after_commit
+from stores.events import store_group
+
+
+def redis_running() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        if os.environ.get("VISLIVIS_REQUIRE_SERVICES") == "1":
+            pytest.fail("VISLIVIS_REQUIRE_SERVICES=1 but no Redis listens on 127.0.0.1:6379")
+        return False
+
+
+def _join_and_wait(layer, group: str, send, timeout: float = 5.0) -> dict:
+    """Join ``group`` with a fresh channel, run ``send()``, return the first message (or time out)."""
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group, channel)
+    send()
+
+    async def receive() -> dict:
+        return await asyncio.wait_for(layer.receive(channel), timeout)
+
+    return async_to_sync(receive)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_event_reaches_the_group_after_commit_with_the_in_memory_layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    message = _join_and_wait(layer, store_group(7), lambda: publish_after_commit(7, "device", {"records": 3}))
+    assert message == {"type": "store.event", "kind": "device", "payload": {"records": 3}}
+
+
+def test_event_reaches_the_group_through_the_publisher_loop_with_redis(settings):
+    if redis_running():
+        prefix = f"test-live-{uuid.uuid4().hex[:8]}"
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": ["redis://127.0.0.1:6379/15"], "prefix": prefix},
+            }
+        }
+    else:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    publisher = LivePublisher()
+    message = _join_and_wait(layer, store_group(8), lambda: publisher.send(8, "analytics", {"feed": "customers"}))
+    assert message["kind"] == "analytics" and message["payload"] == {"feed": "customers"}
+    deadline = time.monotonic() + 5
+    while publisher.pending and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert publisher.pending == 0
+
+
+def test_sends_beyond_the_pending_limit_are_dropped_not_queued(settings, caplog):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]}}
+    }
+    publisher = LivePublisher(max_pending=0)
+    publisher.send(9, "device", {})  # nothing connects: the send is refused before any network I/O
+    assert publisher.pending == 0
+    assert "dropped" in caplog.text
