@@ -13,6 +13,7 @@ $(STAMP): requirements/base.txt requirements/local.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/local.txt
 	if [ -f package.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+	bash scripts/system-packages.sh
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -47,6 +48,12 @@ prod-install: install
 ## prod-smoke: the compose roles against this machine's PostgreSQL, Redis and Mosquitto (docs/operations.md)
 prod-smoke: prod-install
 	$(BIN)/python scripts/prod_smoke.py
+
+## bench: ingest, query, capture and VisitorsFlow benchmarks on this machine's PostgreSQL (docs/performance.md)
+.PHONY: bench
+bench: prod-install
+	command -v wrk >/dev/null || apt-get install -y --no-install-recommends wrk || echo "wrk not installed: the Python load generator stands in"
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 ## docker-*: the production profile with a Docker engine (docker/compose.yaml, settings from .env)
 COMPOSE := docker compose -f docker/compose.yaml --env-file .env

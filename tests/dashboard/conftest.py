@@ -8,6 +8,7 @@ the test database (in-memory SQLite included) and the channel layer, in-memory o
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -17,7 +18,9 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium (what `make install` puts in place where it can); on another system point
+# CHROMIUM_PATH at any Chromium or Chrome binary.
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -77,6 +80,11 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: run `make install` as root on Debian/Ubuntu (installs the "
+            "'chromium' package), or set CHROMIUM_PATH to a Chromium/Chrome binary."
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
