@@ -51,7 +51,7 @@ def export_build(events: int, repeats: int = 7) -> dict[str, Any]:
             PersonEvent(
                 site=site,
                 person_id=i // 2,
-                in_out=1 + i % 2,
+                in_out=i % 2,  # entered, left, entered, …
                 time=start + timedelta(seconds=span * i / events),
                 frame_number=i,
             )
@@ -99,7 +99,7 @@ def watcher_intake(files: int, events_per_file: int = 3, timeout: float = 120.0)
             items = [
                 {
                     "ID": i * events_per_file + k,
-                    "inOut": 1 + k % 2,
+                    "inOut": k % 2,
                     "time": (local - timedelta(seconds=files - i)).strftime("%Y%m%d%H%M%S"),
                     "frameNumber": i * 10 + k,
                 }
