@@ -56,47 +56,41 @@ def customers_report(store: Store, rng: ReportRange) -> list[dict[str, Any]]:
     ]
 
 
-def heatmaps_report(store: Store, rng: ReportRange) -> list[dict[str, Any]]:
+def weighted_report(
+    model, store: Store, rng: ReportRange, *, group: str, label: str, count: str, average: str
+) -> list[dict[str, Any]]:
+    """Rows per (period, ``group``): ``count`` summed, ``average`` weighted by ``count``."""
     rows = (
-        in_range(HourlyZoneHeatmap.objects, store, rng)
+        in_range(model.objects, store, rng)
         .annotate(period=period_expression(rng))
-        .values("period", "zone__name")
+        .values("period", group)
         .annotate(
-            visitors=Sum("visitor_count"),
-            weighted=Sum(F("intensity") * F("visitor_count"), output_field=FloatField()),
-            plain=Avg("intensity"),
+            total=Sum(count),
+            weighted=Sum(F(average) * F(count), output_field=FloatField()),
+            plain=Avg(average),
         )
-        .order_by("period", "zone__name")
+        .order_by("period", group)
     )
     return [
         {
             "period": local_iso(row["period"], rng),
-            "zone": row["zone__name"],
-            "visitor_count": row["visitors"],
-            "intensity": weighted_average(row["weighted"], row["visitors"], row["plain"]),
+            label: row[group],
+            count: row["total"],
+            average: weighted_average(row["weighted"], row["total"], row["plain"]),
         }
         for row in rows
     ]
+
+
+def heatmaps_report(store: Store, rng: ReportRange) -> list[dict[str, Any]]:
+    """Visitors per zone and their average dwell (``intensity``), weighted by visitors."""
+    return weighted_report(
+        HourlyZoneHeatmap, store, rng, group="zone__name", label="zone", count="visitor_count", average="intensity"
+    )
 
 
 def queues_report(store: Store, rng: ReportRange) -> list[dict[str, Any]]:
-    rows = (
-        in_range(HourlyQueue.objects, store, rng)
-        .annotate(period=period_expression(rng))
-        .values("period", "cashier__name")
-        .annotate(
-            customers=Sum("total_customers"),
-            weighted=Sum(F("wait_time") * F("total_customers"), output_field=FloatField()),
-            plain=Avg("wait_time"),
-        )
-        .order_by("period", "cashier__name")
+    """Customers per checkout and their average wait, weighted by customers."""
+    return weighted_report(
+        HourlyQueue, store, rng, group="cashier__name", label="cashier_id", count="total_customers", average="wait_time"
     )
-    return [
-        {
-            "period": local_iso(row["period"], rng),
-            "cashier_id": row["cashier__name"],
-            "total_customers": row["customers"],
-            "wait_time": weighted_average(row["weighted"], row["customers"], row["plain"]),
-        }
-        for row in rows
-    ]
