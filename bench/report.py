@@ -58,7 +58,6 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
     queries = results.get("queries")
     if queries and queries["stages"]:
         last = queries["stages"][-1]
-        first = queries["stages"][0]
         labels = {
             "footfall_year_day": "/footfall one store, a year by day",
             "footfall_week_hour": "/footfall one store, a week by hour",
@@ -66,14 +65,24 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
         }
         for name, label in labels.items():
             ms = last["ms"][name]
-            rows.append(_row(f"{label} < 50 ms", f"{ms} ms at {last['days_loaded']} days", ms < 50))
+            rows.append(_row(f"{label} < 50 ms server time", f"{ms} ms at {last['days_loaded']} days", ms < 50))
             rows.append(
                 _row(
-                    f"{label} ≤ 5 % of raw GROUP BY",
-                    f"{last['ratios'][name] * 100:.1f} % (raw {last['ms'][_raw(name)]} ms)",
+                    f"{label}: server time ≤ 5 % of raw GROUP BY",
+                    f"{last['ratios'][name] * 100:.1f} % ({ms} ms vs raw {last['ms'][_raw(name)]} ms)",
                     last["ratios"][name] <= 0.05,
                 )
             )
+            selector = name.replace("footfall_", "selector_")
+            if selector in last["ratios"]:
+                rows.append(
+                    _row(
+                        f"{label}: the query (rollup selector) ≤ 5 % of raw GROUP BY",
+                        f"{last['ratios'][selector] * 100:.1f} % ({last['ms'][selector]} ms vs raw "
+                        f"{last['ms'][_raw(name)]} ms)",
+                        last["ratios"][selector] <= 0.05,
+                    )
+                )
         week = [stage["ms"]["footfall_week_hour"] for stage in queries["stages"]]
         stored = [stage["days_loaded"] for stage in queries["stages"]]
         growth = week[-1] / week[0] if week[0] else float("nan")
@@ -93,7 +102,6 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
                 bool(check.get("equal")),
             )
         )
-        del first
     capture = results.get("capture")
     if capture:
         rows.append(

@@ -86,7 +86,13 @@ def test_query_benchmark_on_tiny_data():
     last = result["stages"][-1]
     assert last["days_loaded"] == 2
     assert last["rows_or_bytes"]["raw_year_day"] == 2 or last["rows_or_bytes"]["raw_year_day"] == 3  # local days
-    assert set(last["ratios"]) == {"footfall_year_day", "footfall_week_hour", "brand_month"}
+    assert set(last["ratios"]) == {
+        "footfall_year_day",
+        "footfall_week_hour",
+        "selector_year_day",
+        "selector_week_hour",
+        "brand_month",
+    }
 
 
 def test_capture_session_and_raw_client_on_small_frames(tmp_path):
