@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FULL = {
     "ingest": {"rounds": 3, "duration": 10.0, "connections": 16},
     "queries": {"stages": [10, 30, 90], "stores": 100, "devices": 3, "rounds": 3},
-    "capture": {"duration": 3.0, "rounds": 3, "fps": 30.0, "scale": 1},
+    "capture": {"duration": 5.0, "rounds": 3, "fps": 30.0, "scale": 1},
     "visitorsflow": {"events": 50_000, "files": 1_000},
 }
 QUICK = {

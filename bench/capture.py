@@ -43,6 +43,7 @@ async def _raw_receive(urls: dict[str, str], duration: float, max_size: int) -> 
     from websockets.asyncio.client import connect
 
     counts = {camera: 0 for camera in urls}
+    stamps: dict[str, list[float]] = {camera: [] for camera in urls}
     held: list[bytes] = []  # the raw client keeps its frames too, so both hold the same bytes
 
     async def one(camera: str, url: str, deadline: float) -> None:
@@ -53,11 +54,20 @@ async def _raw_receive(urls: dict[str, str], duration: float, max_size: int) -> 
                 except TimeoutError:
                     return
                 counts[camera] += 1
+                stamps[camera].append(time.time())
                 held.append(message)
 
     deadline = asyncio.get_running_loop().time() + duration
     await asyncio.gather(*(one(camera, url, deadline) for camera, url in urls.items()))
-    return {"received": counts, "bytes_held": sum(len(m) for m in held)}
+    return {"received": counts, "stamps": stamps, "bytes_held": sum(len(m) for m in held)}
+
+
+def steady_fps(stamps: list[float]) -> float:
+    """Frames per second between the first and the last frame received: the receive loop's pace,
+    without the connection set-up that the fixed window also contains."""
+    if len(stamps) < 2 or stamps[-1] <= stamps[0]:
+        return 0.0
+    return round((len(stamps) - 1) / (stamps[-1] - stamps[0]), 2)
 
 
 def child_raw(urls: dict[str, str], duration: float) -> dict[str, Any]:
@@ -67,6 +77,7 @@ def child_raw(urls: dict[str, str], duration: float) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     return {
         "fps": {camera: round(n / duration, 2) for camera, n in result["received"].items()},
+        "steady_fps": {camera: steady_fps(stamps) for camera, stamps in result["stamps"].items()},
         "received": result["received"],
         "dropped": 0,
         "bytes_held": result["bytes_held"],
@@ -87,6 +98,7 @@ def child_session(urls: dict[str, str], duration: float) -> dict[str, Any]:
     before = rss_now_bytes()
     with tempfile.TemporaryDirectory(prefix="vislivis-bench-capture-") as tmp:
         recordings = record(list(urls.items()), duration, Path(tmp) / ".spill")
+        steady = {r.camera_id: steady_fps([stamp for stamp, _ in r.buffer.entries]) for r in recordings}
         bytes_held = sum(len(raw) for recording in recordings for _, raw in recording.buffer)
         spilled = sum(recording.buffer.spilled for recording in recordings)
         peak_after_record = peak_rss_bytes()
@@ -100,6 +112,7 @@ def child_session(urls: dict[str, str], duration: float) -> dict[str, Any]:
         save_s = time.perf_counter() - save_started
     return {
         "fps": {camera: round(s["received"] / duration, 2) for camera, s in sections.items()},
+        "steady_fps": steady,
         "received": {camera: s["received"] for camera, s in sections.items()},
         "saved": {camera: s["saved"] for camera, s in sections.items()},
         "dropped": sum(s["dropped"] for s in sections.values()),
@@ -156,12 +169,17 @@ def run(env: dict[str, str], duration: float, rounds: int, fps: float = 30.0, sc
         thread.stop()
     per_camera = {}
     for spec in specs:
-        raw_fps = median([r["fps"][spec.camera_id] for r in raw["raw"]])
-        session_fps = median([r["fps"][spec.camera_id] for r in raw["session"]])
+        raw_fps = median([r["steady_fps"][spec.camera_id] for r in raw["raw"]])
+        session_fps = median([r["steady_fps"][spec.camera_id] for r in raw["session"]])
+        raw_window = median([r["fps"][spec.camera_id] for r in raw["raw"]])
+        session_window = median([r["fps"][spec.camera_id] for r in raw["session"]])
         per_camera[spec.camera_id] = {
             "raw_fps": raw_fps,
             "session_fps": session_fps,
             "ratio": ratio(session_fps, raw_fps),
+            "raw_window_fps": raw_window,
+            "session_window_fps": session_window,
+            "window_ratio": ratio(session_window, raw_window),
             "frame_bytes": spec.width * spec.height * BYTES_PER_PIXEL[spec.encoding],
         }
     rss_ratios = [
@@ -177,6 +195,9 @@ def run(env: dict[str, str], duration: float, rounds: int, fps: float = 30.0, sc
         "dropped_total": sum(r["dropped"] for r in raw["session"]),
         "missing_in_gaps_total": sum(sum(r["missing_in_gaps"].values()) for r in raw["session"]),
         "rss_growth_over_bytes_held": round(median(rss_ratios), 3) if rss_ratios else None,
+        "peak_rss_over_bytes_held": round(
+            median([r["peak_rss"] / r["bytes_held"] for r in raw["session"] if r["bytes_held"]]), 3
+        ),
         "peak_rss_mb_session": round(median([r["peak_rss"] for r in raw["session"]]) / 2**20, 1),
         "bytes_held_mb_session": round(median([r["bytes_held"] for r in raw["session"]]) / 2**20, 1),
         "save_s_median": median([r["save_s"] for r in raw["session"]]),
