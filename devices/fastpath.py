@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.db import connection
 
 from devices.models import Device
@@ -143,10 +144,15 @@ def apply_and_record(
         "last_document_kind": document.kind,
         **{name: getattr(props, name) for name in PROPERTY_FIELDS},
     }
-    with connection.cursor() as cursor:
+    connection.ensure_connection()
+    # Server-side binding and a prepared statement (Django's cursors bind on the client, so every
+    # push would be planned anew; planning this CTE cost more than running it). Same connection,
+    # so the same transaction as the caller's atomic block.
+    with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
             _DEVICE_SQL,
             [store_id, document.device_id, seen_at, seen_at, transmit_time, *(newest[name] for name in _NEWEST)],
+            prepare=True,
         )
         device_pk, last_seen = cursor.fetchone()
         counts = list({(c.object_type, c.period_start): c for c in document.counts}.values())  # later one wins
@@ -166,6 +172,7 @@ def apply_and_record(
                 "remote_addr": stored["remote_addr"],
                 "records": len(document.counts),
             },
+            prepare=True,
         )
         document_pk, applied, _ = cursor.fetchone()
     device = Device(pk=device_pk, store_id=store_id, device_id=document.device_id, last_seen=last_seen)
