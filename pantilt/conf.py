@@ -57,3 +57,14 @@ def encode_workers() -> int:
 
 def captures_subdir() -> str:
     return str(_get("PANTILT_CAPTURES_SUBDIR", "captures"))
+
+
+def stale_grace_seconds() -> float:
+    """Beyond move timeout plus the longest recording, how long saving may take before a
+    session still in progress is declared interrupted."""
+    return float(_get("PANTILT_STALE_GRACE_SECONDS", 900))
+
+
+def stale_queued_seconds() -> float:
+    """A session still queued this long was lost (no worker took it) and is failed."""
+    return float(_get("PANTILT_STALE_QUEUED_SECONDS", 3600))

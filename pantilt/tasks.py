@@ -11,3 +11,11 @@ def run_capture_session(session_id: int) -> None:
     from pantilt.session import run_session
 
     run_session(session_id)
+
+
+@shared_task(name="pantilt.fail_interrupted_sessions", acks_late=True, time_limit=120, soft_time_limit=100)
+def fail_interrupted_sessions() -> list[int]:
+    """Beat job: sessions whose process died are failed with a clear error (safe to run twice)."""
+    from pantilt.services import fail_interrupted_sessions as sweep
+
+    return sweep()

@@ -65,6 +65,8 @@ def test_purge_command(store_a):
 
 
 def test_purge_task_and_schedule(store_a):
+    from celery.schedules import crontab
+
     from devices.tasks import PURGE_SCHEDULE_NAME
     from devices.tasks import purge_documents as task
     from vislivis.celery import app
@@ -73,6 +75,7 @@ def test_purge_task_and_schedule(store_a):
     assert task.delay().get() == 1
     assert not ReceivedDocument.objects.exists()
     assert app.conf.beat_schedule[PURGE_SCHEDULE_NAME]["task"] == "devices.purge_documents"
+    assert str(app.conf.beat_schedule[PURGE_SCHEDULE_NAME]["schedule"]) == str(crontab(hour=3, minute=17))
 
 
 def replay(*args: str) -> list[dict]:
