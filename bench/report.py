@@ -74,7 +74,7 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
                 )
             )
             selector = name.replace("footfall_", "selector_")
-            if selector in last["ratios"]:
+            if name.startswith("footfall_") and selector in last["ratios"]:
                 rows.append(
                     _row(
                         f"{label}: the query (rollup selector) ≤ 5 % of raw GROUP BY",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Sum
 from django.db.models.functions import TruncDay
 
@@ -59,6 +60,12 @@ def footfall_series(
 ) -> list[dict[str, Any]]:
     """``[{"period", "enters", "exits", "passings", "returns"}]`` summed over the store's devices
     (or the one ``device_id``), ``period`` in ISO 8601 with the store's offset."""
+    if connection.vendor == "postgresql":
+        return _footfall_series_sql(store, rng, device_id, object_type)
+    return _footfall_series_orm(store, rng, device_id, object_type)
+
+
+def _footfall_series_orm(store: Store, rng: ReportRange, device_id: str | None, object_type: int) -> list[dict]:
     rows = HourlyFootfall.objects.filter(
         store=store, object_type=object_type, hour__gte=rng.start_utc, hour__lt=rng.end_utc
     )
@@ -75,3 +82,44 @@ def footfall_series(
         {"period": row["period"].astimezone(rng.tz).isoformat(), **{name: row[name] for name in MEASURES}}
         for row in grouped
     ]
+
+
+_SERIES_SQL = """
+SELECT {period} AS period, sum(enters)::bigint, sum(exits)::bigint, sum(passings)::bigint, sum(returns)::bigint
+FROM devices_hourlyfootfall
+WHERE store_id = %(store)s AND object_type = %(object_type)s AND hour >= %(start)s AND hour < %(end)s {device}
+GROUP BY 1 ORDER BY 1
+"""
+_DEVICE_FILTER = (
+    "AND device_id IN (SELECT id FROM devices_device WHERE store_id = %(store)s AND device_id = %(device)s)"
+)
+
+
+def _footfall_series_sql(store: Store, rng: ReportRange, device_id: str | None, object_type: int) -> list[dict]:
+    """The same rows as the ORM version, on PostgreSQL without the ORM: the query itself takes
+    ~0.4 ms for a week by hour, and building it and converting rows through the ORM took ~3 ms."""
+    by_day = rng.granularity != "hour"
+    sql = _SERIES_SQL.format(
+        period="date_trunc('day', hour AT TIME ZONE %(tz)s)" if by_day else "hour",
+        device=_DEVICE_FILTER if device_id is not None else "",
+    )
+    params = {
+        "store": store.pk,
+        "object_type": object_type,
+        "start": rng.start_utc,
+        "end": rng.end_utc,
+        "tz": str(rng.tz),
+        "device": device_id,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    tz = rng.tz
+    result = []
+    for period, enters, exits, passings, returns in rows:
+        # A local day comes back as a naive local midnight (made aware as Django's TruncDay does).
+        moment = period.replace(tzinfo=tz) if by_day else period.astimezone(tz)
+        result.append(
+            {"period": moment.isoformat(), "enters": enters, "exits": exits, "passings": passings, "returns": returns}
+        )
+    return result
