@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "sizes": {name: sizes[name] for name in sections},
-        "settings": "bench.settings = vislivis.settings.production + /bench/bare (throttle rates raised)",
+        "settings": "bench.settings = vislivis.settings.production + /bench/bare (production throttle rates)",
     }
 
     def section(name: str, work) -> None:
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench.http import GunicornServer, wrk_available
 
         results["load_generator"] = "wrk" if wrk_available() else "python (wrk not installed)"
-        fixtures = ingest.create_fixtures()
+        fixtures = ingest.create_fixtures(stores=5 if args.quick else 100)
         with GunicornServer(env, args.port, workers=args.workers) as server:
             section("ingest", lambda: ingest.run(server.base_url, fixtures, **sizes["ingest"]))
         results["ingest"]["gunicorn_workers"] = args.workers

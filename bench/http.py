@@ -36,6 +36,17 @@ class Scenario:
     body_template: str = ""  # placeholders {{DEV}} {{EPOCH}} {{HOUR}} {{N}}
     devices: int = 1
     epoch: int = 1_700_000_000
+    paths: list[str] = field(default_factory=list)  # taken in turn instead of ``path`` (one per store)
+    authorizations: list[str] = field(default_factory=list)  # Authorization values taken in turn
+
+
+def request_parts(scenario: Scenario, n: int) -> tuple[str, dict[str, str]]:
+    """Path and headers of request ``n`` (the Python client's version of the Lua selection)."""
+    path = scenario.paths[n % len(scenario.paths)] if scenario.paths else scenario.path
+    headers = dict(scenario.headers)
+    if scenario.authorizations:
+        headers["Authorization"] = scenario.authorizations[n % len(scenario.authorizations)]
+    return path, headers
 
 
 def render_body(scenario: Scenario, n: int) -> bytes:
@@ -158,9 +169,20 @@ def run_wrk(base_url: str, scenario: Scenario, duration: float, connections: int
     """Load one scenario with wrk; returns rps, latency percentiles (µs) and failures."""
     body_file = None
     env = {**os.environ}
+    files = []
     if scenario.body_template:
         body_file = Path(f"/tmp/vislivis-bench-{os.getpid()}-{scenario.name}.body")
         body_file.write_text(scenario.body_template)
+        files.append(body_file)
+    lists = {}
+    for name, values in (("BENCH_PATHS", scenario.paths), ("BENCH_AUTHS", scenario.authorizations)):
+        lists[name] = ""
+        if values:
+            list_file = Path(f"/tmp/vislivis-bench-{os.getpid()}-{scenario.name}.{name.lower()}")
+            list_file.write_text("\n".join(values) + "\n")
+            files.append(list_file)
+            lists[name] = str(list_file)
+    env.update(**lists)
     env.update(
         BENCH_METHOD=scenario.method,
         BENCH_HEADERS="\n".join(f"{k}: {v}" for k, v in scenario.headers.items()),
@@ -183,8 +205,8 @@ def run_wrk(base_url: str, scenario: Scenario, duration: float, connections: int
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=duration + 60)
     finally:
-        if body_file is not None:
-            body_file.unlink(missing_ok=True)
+        for path in files:
+            path.unlink(missing_ok=True)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr[-2000:]}")
     result = parse_wrk_output(done.stdout)
@@ -212,9 +234,10 @@ def run_python_client(
             with lock:
                 n = next(counter)
             body = render_body(scenario, n)
+            path, headers = request_parts(scenario, n)
             started = time.perf_counter()
             try:
-                conn.request(scenario.method, scenario.path, body=body or None, headers=scenario.headers)
+                conn.request(scenario.method, path, body=body or None, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 status = response.status

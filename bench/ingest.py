@@ -10,7 +10,7 @@ import base64
 from pathlib import Path
 from typing import Any
 
-from bench.http import Scenario, load, render_body, request
+from bench.http import Scenario, load, render_body, request, request_parts
 from bench.stats import interleave, median, ratio
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "devices" / "samples"
@@ -32,56 +32,90 @@ CUSTOMERS_TEMPLATE = (
 )
 
 
-def create_fixtures() -> dict[str, Any]:
-    """A brand, one store, a sender with a password and a token (idempotent)."""
+def create_fixtures(stores: int = 100) -> dict[str, Any]:
+    """A brand with ``stores`` stores, each with its own sender account (password and token).
+
+    Load is spread over stores and accounts as a real brand's is, so the production throttle
+    rates (per ingest key, per account) apply unchanged. Every account shares one password hash
+    (one PBKDF2 at set-up instead of one per account), and its verified credential is put in the
+    Basic-auth cache as its first request would (the steady state of stores that push hourly).
+    """
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.core.cache import cache
     from rest_framework.authtoken.models import Token
 
+    from stores.api.authentication import _credential_cache_key
     from stores.models import Membership, Role, Store, Tenant
 
+    User = get_user_model()
     tenant, _ = Tenant.objects.get_or_create(name="Bench ingest brand")
-    store, _ = Store.objects.get_or_create(
-        tenant=tenant, code="bench-ingest", defaults={"name": "Bench ingest store", "timezone": "Europe/Istanbul"}
+    codes = [f"bench-ingest-{i:03d}" for i in range(stores)]
+    have = set(Store.objects.filter(code__in=codes).values_list("code", flat=True))
+    Store.objects.bulk_create(
+        [Store(tenant=tenant, code=c, name=c, timezone="Europe/Istanbul") for c in codes if c not in have]
     )
-    user, _ = get_user_model().objects.get_or_create(username="bench-sender")
-    user.set_password(PASSWORD)  # Django's default PBKDF2: what every Basic request would pay uncached
-    user.save()
-    membership, _ = Membership.objects.get_or_create(user=user, defaults={"tenant": tenant, "role": Role.SENDER})
-    membership.stores.set([store])
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"store_id": store.pk, "ingest_key": store.ingest_key, "username": user.username, "token": token.key}
+    store_rows = list(Store.objects.filter(code__in=codes).order_by("code"))
+    hashed = make_password(PASSWORD)
+    names = [f"bench-sender-{i:03d}" for i in range(stores)]
+    User.objects.filter(username__in=names).delete()
+    users = User.objects.bulk_create([User(username=name, password=hashed) for name in names])
+    users = list(User.objects.filter(username__in=names).order_by("username"))
+    memberships = Membership.objects.bulk_create([Membership(user=u, tenant=tenant, role=Role.SENDER) for u in users])
+    for membership, store in zip(memberships, store_rows, strict=True):
+        membership.stores.set([store])
+    tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
+    seconds = settings_seconds()
+    for user in users:
+        cache.set(_credential_cache_key(user.username, PASSWORD), (user.pk, user.password), seconds)
+    return {
+        "stores": stores,
+        "ingest_keys": [store.ingest_key for store in store_rows],
+        "usernames": [u.username for u in users],
+        "tokens": [t.key for t in tokens],
+    }
+
+
+def settings_seconds() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "BASIC_AUTH_CACHE_SECONDS", 300))
 
 
 def scenarios(fixtures: dict[str, Any], devices: int = 300) -> dict[str, Scenario]:
-    basic = base64.b64encode(f"{fixtures['username']}:{PASSWORD}".encode()).decode()
+    basics = ["Basic " + base64.b64encode(f"{name}:{PASSWORD}".encode()).decode() for name in fixtures["usernames"]]
+    xml_paths = [f"/api/devices/xml/{key}/" for key in fixtures["ingest_keys"]]
     json_headers = {**PROXY, "Content-Type": "application/json"}
     return {
         "bare": Scenario("bare", "/bench/bare", headers=dict(PROXY)),
         "xml_push": Scenario(
             "xml_push",
-            f"/api/devices/xml/{fixtures['ingest_key']}/",
+            xml_paths[0],
             method="POST",
             headers={**PROXY, "Content-Type": "text/xml"},
             body_template=metrics_template(),
             devices=devices,
+            paths=xml_paths,
         ),
         "customers_basic": Scenario(
             "customers_basic",
             "/api/analytics/customers",
             method="POST",
-            headers={**json_headers, "Authorization": f"Basic {basic}"},
+            headers=json_headers,
             body_template=CUSTOMERS_TEMPLATE,
             devices=devices,
             epoch=1_600_000_000,
+            authorizations=basics,
         ),
         "customers_token": Scenario(
             "customers_token",
             "/api/analytics/customers",
             method="POST",
-            headers={**json_headers, "Authorization": f"Token {fixtures['token']}"},
+            headers=json_headers,
             body_template=CUSTOMERS_TEMPLATE,
             devices=devices,
             epoch=1_400_000_000,  # a disjoint range of hours from the Basic runs
+            authorizations=[f"Token {key}" for key in fixtures["tokens"]],
         ),
     }
 
@@ -90,7 +124,8 @@ def preflight(base_url: str, items: dict[str, Scenario]) -> dict[str, int]:
     """One request of each scenario must succeed before any load: a 401 at 20 K rps is not a result."""
     statuses = {}
     for name, scenario in items.items():
-        status, body = request(scenario.method, base_url + scenario.path, scenario.headers, render_body(scenario, 0))
+        path, headers = request_parts(scenario, 0)
+        status, body = request(scenario.method, base_url + path, headers, render_body(scenario, 0))
         if not 200 <= status <= 299:
             raise RuntimeError(f"preflight {name}: HTTP {status} {body[:300]!r}")
         statuses[name] = status

@@ -1,8 +1,7 @@
 """Production settings plus the bench-only URLconf (the bare baseline view lives only there).
 
 Everything else is ``vislivis.settings.production`` as deployed: DEBUG off, persistent
-connections, Redis cache and throttles (with rates raised from the environment by the runner,
-so a load test measures the throttle's cost without being refused by it).
+connections, Redis cache and throttles at their production rates.
 """
 
 from vislivis.settings.production import *  # noqa: F403

@@ -5,11 +5,23 @@
 --   BENCH_BODY     path of a body template (optional) with {{DEV}} {{EPOCH}} {{HOUR}} {{N}}
 --   BENCH_DEVICES  how many distinct devices/cameras {{DEV}} cycles through
 --   BENCH_EPOCH    first minute (Unix seconds) of {{EPOCH}}
+--   BENCH_PATHS    file of request paths, one a line, taken in turn (e.g. one ingest key per store)
+--   BENCH_AUTHS    file of Authorization header values, one a line, taken in turn (one per account)
 local threads = {}
 
 function setup(thread)
   thread:set("tid", #threads)
   table.insert(threads, thread)
+end
+
+local function lines(path)
+  local out = {}
+  if path and path ~= "" then
+    for line in io.lines(path) do
+      if line ~= "" then table.insert(out, line) end
+    end
+  end
+  return out
 end
 
 function init(args)
@@ -28,6 +40,8 @@ function init(args)
     template = f:read("*a")
     f:close()
   end
+  paths = lines(os.getenv("BENCH_PATHS"))
+  auths = lines(os.getenv("BENCH_AUTHS"))
   devices = tonumber(os.getenv("BENCH_DEVICES") or "1")
   epoch = tonumber(os.getenv("BENCH_EPOCH") or "1700000000")
   -- Threads write disjoint minutes/hours: thread t uses every nth step starting at t.
@@ -36,16 +50,19 @@ end
 
 function request()
   counter = counter + 1
-  if template == nil then
-    return wrk.format(nil, nil, nil, nil)
-  end
   local n = counter * step + tid
+  local path = nil
+  if #paths > 0 then path = paths[(n % #paths) + 1] end
+  if #auths > 0 then wrk.headers["Authorization"] = auths[(n % #auths) + 1] end
+  if template == nil then
+    return wrk.format(nil, path, nil, nil)
+  end
   local dev = n % devices
   local minute = epoch + 60 * math.floor(n / devices)
   local hour = os.date("!%Y-%m-%dT%H:00", epoch + 3600 * math.floor(n / devices))
   local body = template:gsub("{{DEV}}", tostring(dev)):gsub("{{EPOCH}}", tostring(minute))
   body = body:gsub("{{HOUR}}", hour):gsub("{{N}}", tostring(n))
-  return wrk.format(nil, nil, nil, body)
+  return wrk.format(nil, path, nil, body)
 end
 
 function response(status, headers, body)

@@ -57,7 +57,7 @@ def test_wrk_summary_line_is_parsed():
 def test_ingest_scenarios_succeed_against_a_live_server(live_server, settings):
     settings.ROOT_URLCONF = "bench.urls"
     settings.SECURE_SSL_REDIRECT = False
-    fixtures = ingest.create_fixtures()
+    fixtures = ingest.create_fixtures(stores=3)
     items = ingest.scenarios(fixtures, devices=5)
     assert ingest.preflight(live_server.url, items) == {
         "bare": 200,
