@@ -87,24 +87,43 @@ def window(store: Store, rng: ReportRange, now: datetime) -> tuple[datetime, dat
 
 
 def sender_hourly_counts(windows: dict[int, tuple[datetime, datetime]]) -> dict[int, dict[datetime, list[int]]]:
-    """``{store_id: {utc_hour: [entered, exited]}}`` for several stores in one query."""
-    if not windows:
-        return {}
-    condition = Q()
-    for store_id, (start, end) in windows.items():
-        condition |= Q(store_id=store_id, hour__gte=start, hour__lt=end)
-    rows = (
-        HourlyCustomers.objects.filter(condition)
-        .values("store_id", "hour")
-        .annotate(entered=Sum("entered"), exited=Sum("exited"))
-        .order_by()
-    )
+    """``{store_id: {utc_hour: [entered, exited]}}``; stores sharing a window share one query."""
+    from devices.overview import group_by_window
+
     counts: dict[int, dict[datetime, list[int]]] = defaultdict(dict)
-    for row in rows:
-        if row["entered"] is None and row["exited"] is None:
-            continue  # demographics-only hours carry no counts
-        counts[row["store_id"]][as_utc(row["hour"])] = [row["entered"] or 0, row["exited"] or 0]
+    for (start, end), store_ids in group_by_window(windows).items():
+        rows = (
+            HourlyCustomers.objects.filter(store_id__in=store_ids, hour__gte=start, hour__lt=end)
+            .values("store_id", "hour")
+            .annotate(entered=Sum("entered"), exited=Sum("exited"))
+            .values_list("store_id", "hour", "entered", "exited")
+            .order_by()
+        )
+        for store_id, hour, entered, exited in rows:
+            if entered is None and exited is None:
+                continue  # demographics-only hours carry no counts
+            counts[store_id][as_utc(hour)] = [entered or 0, exited or 0]
     return counts
+
+
+def queue_waits(windows: dict[int, tuple[datetime, datetime]]) -> dict[int, tuple[float, int]]:
+    """``{store_id: (wait × customers summed, customers)}`` over each store's window."""
+    from devices.overview import group_by_window
+
+    waits = {}
+    for (start, end), store_ids in group_by_window(windows).items():
+        rows = (
+            HourlyQueue.objects.filter(store_id__in=store_ids, hour__gte=start, hour__lt=end)
+            .values("store_id")
+            .annotate(
+                weighted=Sum(F("wait_time") * F("total_customers"), output_field=FloatField()),
+                customers=Sum("total_customers"),
+            )
+            .values_list("store_id", "weighted", "customers")
+            .order_by()
+        )
+        waits.update({store_id: (weighted, customers) for store_id, weighted, customers in rows})
+    return waits
 
 
 def camera_hourly_counts(store: Store, rng: ReportRange) -> dict[datetime, list[int]]:
@@ -349,18 +368,22 @@ def with_heartbeat(stores) -> list[Store]:
 
 
 def stores_overview(stores: Iterable[Store], now: datetime) -> list[dict[str, Any]]:
-    """Today's footfall, live occupancy and health of each store (one query for all counts;
-    the devices app adds its own per-store health and camera reads)."""
+    """Today's footfall, live occupancy and health of each store; a fixed number of queries
+    (one per distinct time zone and source), whatever the number of stores."""
+    from devices.overview import device_status_by_store, hourly_counts_by_store
+
     stores = list(stores)
     ranges = {store.pk: store_range(store, *[now.astimezone(ZoneInfo(store.timezone)).date()] * 2) for store in stores}
-    counts = sender_hourly_counts({store.pk: window(store, ranges[store.pk], now) for store in stores})
+    windows = {store.pk: window(store, ranges[store.pk], now) for store in stores}
+    sender_counts = sender_hourly_counts(windows)
+    camera_counts = hourly_counts_by_store(windows)
+    device_status = device_status_by_store(stores, now)
     result = []
     for store in stores:
         rng = ranges[store.pk]
-        sender = counts.get(store.pk, {})
-        camera = camera_hourly_counts(store, rng)
+        sender, camera = sender_counts.get(store.pk, {}), camera_counts.get(store.pk, {})
         _, occupancy = occupancy_source(store, rng, now, sender, camera)
-        devices = device_health(store, now)
+        devices, offline = device_status[store.pk]
         result.append(
             {
                 "store": store,
@@ -368,10 +391,36 @@ def stores_overview(stores: Iterable[Store], now: datetime) -> list[dict[str, An
                 "camera_footfall": totals(camera),
                 "occupancy_now": occupancy[-1][1] if occupancy else None,
                 "ai": ai_status_from_row(store, now),
-                "devices": len(devices),
-                "devices_offline": sum(1 for device in devices if not device.get("online")),
+                "devices": devices,
+                "devices_offline": offline,
             }
         )
+    return result
+
+
+def footfall_and_peaks(
+    stores: list[Store], ranges: dict[int, ReportRange], first_day: date, last_day: date, now: datetime
+) -> dict[int, tuple[int | None, int | None]]:
+    """``{store_id: (footfall, occupancy peak)}``: the sender's counts where a store has any,
+    the cameras' otherwise. In SQL on PostgreSQL (analytics/brand.py), hour by hour here."""
+    from analytics import brand
+
+    if brand.supported():
+        by_source = brand.footfall_and_peaks([store.pk for store in stores], first_day, last_day, now)
+        sender, camera = by_source["sender"], by_source["camera"]
+        return {store.pk: sender.get(store.pk) or camera.get(store.pk) or (None, None) for store in stores}
+
+    from devices.overview import hourly_counts_by_store
+
+    windows = {store.pk: window(store, ranges[store.pk], now) for store in stores}
+    sender_counts, camera_counts = sender_hourly_counts(windows), hourly_counts_by_store(windows)
+    result = {}
+    for store in stores:
+        sender, camera = sender_counts.get(store.pk, {}), camera_counts.get(store.pk, {})
+        _, occupancy = occupancy_source(store, ranges[store.pk], now, sender, camera)
+        # The sender's count is the store's own; cameras stand in where no sender reports.
+        footfall = totals(sender) if sender else totals(camera)
+        result[store.pk] = (footfall, max((value for _, value in occupancy), default=None))
     return result
 
 
@@ -386,44 +435,29 @@ def brand_comparison(
     sort: str = "name",
     descending: bool = False,
 ) -> list[dict[str, Any]]:
-    """All stores side by side over the same calendar days (each in its own time zone)."""
+    """All stores side by side over the same calendar days (each in its own time zone), in a
+    fixed number of queries: one per distinct time zone for each source, none per store."""
+    from devices.overview import device_status_by_store
+
     stores = list(stores)
     ranges = {store.pk: store_range(store, first_day, last_day, "hour") for store in stores}
-    counts = sender_hourly_counts({store.pk: window(store, ranges[store.pk], now) for store in stores})
-    waits = {}
-    if stores:
-        condition = Q()
-        for store in stores:
-            condition |= Q(store_id=store.pk, hour__gte=ranges[store.pk].start_utc, hour__lt=ranges[store.pk].end_utc)
-        waits = {
-            row["store_id"]: row
-            for row in HourlyQueue.objects.filter(condition)
-            .values("store_id")
-            .annotate(
-                weighted=Sum(F("wait_time") * F("total_customers"), output_field=FloatField()),
-                customers=Sum("total_customers"),
-            )
-            .order_by()
-        }
+    peaks = footfall_and_peaks(stores, ranges, first_day, last_day, now)
+    waits = queue_waits({store.pk: (ranges[store.pk].start_utc, ranges[store.pk].end_utc) for store in stores})
+    device_status = device_status_by_store(stores, now)
     rows = []
     for store in stores:
-        rng = ranges[store.pk]
-        sender = counts.get(store.pk, {})
-        camera = camera_hourly_counts(store, rng)
-        _, occupancy = occupancy_source(store, rng, now, sender, camera)
-        # The sender's count is the store's own; cameras stand in where no sender reports.
-        footfall = totals(sender) if sender else totals(camera)
-        wait = waits.get(store.pk)
-        devices = device_health(store, now)
+        footfall, peak = peaks.get(store.pk, (None, None))
+        weighted, customers = waits.get(store.pk, (None, None))
+        devices, offline = device_status[store.pk]
         rows.append(
             {
                 "store": store,
                 "name": store.name,
                 "footfall": footfall,
-                "occupancy_peak": max((value for _, value in occupancy), default=None),
-                "avg_wait": round(wait["weighted"] / wait["customers"], 1) if wait and wait["customers"] else None,
-                "devices": len(devices),
-                "devices_offline": sum(1 for device in devices if not device.get("online")),
+                "occupancy_peak": peak,
+                "avg_wait": round(weighted / customers, 1) if customers else None,
+                "devices": devices,
+                "devices_offline": offline,
             }
         )
     if sort not in BRAND_SORT_KEYS:

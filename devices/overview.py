@@ -1,0 +1,54 @@
+"""Device reads for many stores at once (store list, brand comparison).
+
+The per-store selectors cost a query or two per store; a brand page of 100 stores must not.
+Stores whose report windows coincide (the same time zone) share one query.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Sum
+
+from devices.models import Device, HourlyFootfall
+from stores.models import Store
+
+Window = tuple[datetime, datetime]
+
+
+def group_by_window(windows: dict[int, Window]) -> dict[Window, list[int]]:
+    """``{(start, end): [store ids]}``: one query per distinct window instead of per store."""
+    groups: dict[Window, list[int]] = defaultdict(list)
+    for store_id, window in windows.items():
+        groups[window].append(store_id)
+    return groups
+
+
+def hourly_counts_by_store(windows: dict[int, Window], object_type: int = 0) -> dict[int, dict[datetime, list[int]]]:
+    """``{store_id: {utc_hour: [enters, exits]}}`` from the hourly rollup, summed over devices."""
+    counts: dict[int, dict[datetime, list[int]]] = defaultdict(dict)
+    for (start, end), store_ids in group_by_window(windows).items():
+        rows = (
+            HourlyFootfall.objects.filter(
+                store_id__in=store_ids, object_type=object_type, hour__gte=start, hour__lt=end
+            )
+            .values("store_id", "hour")
+            .annotate(enters=Sum("enters"), exits=Sum("exits"))
+            .values_list("store_id", "hour", "enters", "exits")
+            .order_by()
+        )
+        for store_id, hour, enters, exits in rows:
+            counts[store_id][hour] = [enters or 0, exits or 0]
+    return counts
+
+
+def device_status_by_store(stores: Iterable[Store], now: datetime) -> dict[int, tuple[int, int]]:
+    """``{store_id: (devices, offline)}`` with each store's own inactivity timeout."""
+    timeouts = {store.pk: store.inactivity_timeout for store in stores}
+    status = dict.fromkeys(timeouts, (0, 0))
+    for store_id, last_seen in Device.objects.filter(store_id__in=list(timeouts)).values_list("store_id", "last_seen"):
+        devices, offline = status[store_id]
+        status[store_id] = (devices + 1, offline + (now - last_seen > timeouts[store_id]))
+    return status
