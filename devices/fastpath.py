@@ -25,23 +25,9 @@ from typing import Any
 import psycopg
 from django.db import connection
 
-from devices.models import Device
+from devices.models import PROPERTY_FIELDS, Device
 from devices.xml import CountRecord, DeviceDocument
 
-PROPERTY_FIELDS = (
-    "interface_version",
-    "mac_address",
-    "ip_address",
-    "connection_type",
-    "ip_address_method",
-    "host_name",
-    "timezone_hours",
-    "dst",
-    "hw_platform",
-    "serial_number",
-    "device_type",
-    "sw_release",
-)
 # Columns that follow the newest document only (a late, older push never rolls them back).
 _NEWEST = ("name", "site_id", "site_name", "last_document_kind", *PROPERTY_FIELDS)
 

@@ -18,6 +18,23 @@ class ObjectType(models.IntegerChoices):
     CHILDREN = 2, "Children"
 
 
+# Device columns copied from each document's <Properties> (both ingest paths write exactly these).
+PROPERTY_FIELDS = (
+    "interface_version",
+    "mac_address",
+    "ip_address",
+    "connection_type",
+    "ip_address_method",
+    "host_name",
+    "timezone_hours",
+    "dst",
+    "hw_platform",
+    "serial_number",
+    "device_type",
+    "sw_release",
+)
+
+
 class Device(models.Model):
     """A counting camera of a store, registered on its first push by its ``DeviceId``."""
 

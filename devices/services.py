@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from devices import conf, fastpath
-from devices.models import Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
+from devices.models import PROPERTY_FIELDS, Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
 from devices.xml import CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
 from stores.api.ingest import publish_after_commit
 from stores.models import Store
@@ -28,20 +28,6 @@ from stores.models import Store
 log = logging.getLogger(__name__)
 
 MEASURES = ("enters", "exits", "passings", "returns")
-PROPERTY_FIELDS = (
-    "interface_version",
-    "mac_address",
-    "ip_address",
-    "connection_type",
-    "ip_address_method",
-    "host_name",
-    "timezone_hours",
-    "dst",
-    "hw_platform",
-    "serial_number",
-    "device_type",
-    "sw_release",
-)
 
 
 @dataclass(frozen=True)
