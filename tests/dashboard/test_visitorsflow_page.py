@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def midday():
-    """"Today" must not change between creating the events and reading the page: a run near
+    """The store's day must not change between creating the events and reading the page: a run near
     the store's local midnight (21:00 UTC for Istanbul) once read yesterday's empty day."""
     with freeze_time("2026-03-10 09:00:00", tick=True):
         yield
