@@ -35,7 +35,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -305,7 +305,11 @@ def run(tmp: Path, processes: Processes) -> None:
     check(status == 201 and body["entered"] == 12, f"customers payload stored: {status} {body}")
     status, body = post_json(f"{ws}/api/health/heartbeat", {}, auth)
     check(status == 200, f"heartbeat through daphne: {status}")
-    status, _, raw = http("GET", f"{web}/api/stores/{store_id}/customers?from={hour[:10]}&to={hour[:10]}", headers=auth)
+    # The range is in the store's local days: around its midnight the UTC date is the wrong day,
+    # so read the days either side of it too.
+    utc_day = date.fromisoformat(hour[:10])
+    around = f"from={utc_day - timedelta(days=1)}&to={utc_day + timedelta(days=1)}"
+    status, _, raw = http("GET", f"{web}/api/stores/{store_id}/customers?{around}", headers=auth)
     check(status == 200 and b"12" in raw, "customers readable through the read API")
 
     # --- a camera XML document on the ingest URL ---
