@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from analytics.models import CUSTOMER_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
-from stores.api.ingest import publish_after_commit
+from stores.events import publish_store_event
 from stores.models import Cashier, Store, Zone
 
 
@@ -115,5 +115,5 @@ def apply_feed(feed: str, items: Iterable[tuple[Store, dict[str, Any]]]) -> list
     write = FEEDS[feed]
     results = [write(store, data) for store, data in items]
     for store_id in {result.record.store_id for result in results}:
-        publish_after_commit(store_id, "analytics", {"feed": feed})
+        publish_store_event(store_id, "analytics", {"feed": feed})
     return results

@@ -22,7 +22,7 @@ from django.utils import timezone
 from devices import conf, fastpath
 from devices.models import PROPERTY_FIELDS, Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
 from devices.xml import CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
-from stores.api.ingest import publish_after_commit
+from stores.events import publish_store_event
 from stores.models import Store
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def ingest_document(
                 records=len(document.counts),
                 applied=applied,
             ).pk
-    publish_after_commit(
+    publish_store_event(
         store.pk,
         "device",
         {

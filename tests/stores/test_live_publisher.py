@@ -1,4 +1,4 @@
-"""stores.api.ingest.LivePublisher: ingest's live events reach the store's group, without blocking.
+"""stores.events.LivePublisher: ingest's live events reach the store's group, without blocking.
 
 With the in-memory layer (development, tests) the event is sent at once, as before. With a
 Redis layer it goes through the publisher's own event loop; Redis at 127.0.0.1:6379 is used when
@@ -17,8 +17,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from stores.api.ingest import LivePublisher, publish_after_commit
-from stores.events import store_group
+from stores.events import LivePublisher, publish_store_event, store_group
 
 
 def redis_running() -> bool:
@@ -47,7 +46,7 @@ def _join_and_wait(layer, group: str, send, timeout: float = 5.0) -> dict:
 def test_event_reaches_the_group_after_commit_with_the_in_memory_layer(settings):
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     layer = get_channel_layer()
-    message = _join_and_wait(layer, store_group(7), lambda: publish_after_commit(7, "device", {"records": 3}))
+    message = _join_and_wait(layer, store_group(7), lambda: publish_store_event(7, "device", {"records": 3}))
     assert message == {"type": "store.event", "kind": "device", "payload": {"records": 3}}
 
 
