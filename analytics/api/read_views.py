@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.response import Response
 
 from analytics import selectors
 from analytics.api import docs
@@ -19,16 +18,7 @@ class ReportView(StoreScopedAPIView):
     def get(self, request, store_id: int):
         store = self.get_store()
         rng = self.get_range(store)
-        return Response(
-            {
-                "store": store.pk,
-                "timezone": store.timezone,
-                "from": rng.first_day.isoformat(),
-                "to": rng.last_day.isoformat(),
-                "granularity": rng.granularity,
-                "results": self.report(store, rng),
-            }
-        )
+        return self.report_response(store, rng, self.report(store, rng))
 
 
 @extend_schema(

@@ -9,7 +9,6 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from devices import conf, selectors
@@ -93,15 +92,5 @@ class FootfallView(StoreScopedAPIView):
         device_id = request.query_params.get("device") or None
         if device_id is not None and not selectors.device_exists(store, device_id):
             raise ValidationError({"device": ["No device with this DeviceId in this store."]})
-        return Response(
-            {
-                "store": store.pk,
-                "timezone": store.timezone,
-                "from": rng.first_day.isoformat(),
-                "to": rng.last_day.isoformat(),
-                "granularity": rng.granularity,
-                "device": device_id,
-                "object_type": object_type,
-                "results": selectors.footfall_series(store, rng, device_id=device_id, object_type=object_type),
-            }
-        )
+        results = selectors.footfall_series(store, rng, device_id=device_id, object_type=object_type)
+        return self.report_response(store, rng, results, device=device_id, object_type=object_type)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from stores.api.params import ReportRange, parse_report_range
@@ -20,3 +21,17 @@ class StoreScopedAPIView(APIView):
 
     def get_range(self, store: Store) -> ReportRange:
         return parse_report_range(self.request.query_params, store.timezone)
+
+    def report_response(self, store: Store, rng: ReportRange, results: list, **extra) -> Response:
+        """The read API's one envelope: the store, its zone, the range asked for, the rows."""
+        return Response(
+            {
+                "store": store.pk,
+                "timezone": store.timezone,
+                "from": rng.first_day.isoformat(),
+                "to": rng.last_day.isoformat(),
+                "granularity": rng.granularity,
+                **extra,
+                "results": results,
+            }
+        )
