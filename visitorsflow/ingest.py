@@ -153,9 +153,7 @@ def ingest_file(site: Site, path: Path, raw: bytes, result: ScanResult) -> bool:
             Site.objects.filter(pk=site.pk).update(last_data_at=site.last_data_at)
             alerts.recover(site)
     except DatabaseError as exc:
-        logger.error("visitorsflow %s: database unavailable, %s stays for the next pass: %s", site.ssid, path, exc)
-        result.retry.append({"file": path.name, "reason": f"database unavailable: {exc}".strip()})
-        return False
+        return _leave_for_retry(site, path, exc, result)
     try:
         target.parent.mkdir(exist_ok=True)
         os.replace(path, target)
@@ -166,6 +164,13 @@ def ingest_file(site: Site, path: Path, raw: bytes, result: ScanResult) -> bool:
     )
     logger.info("visitorsflow %s: %s → %d events (%d new)", site.ssid, path.name, len(events), record.new_events)
     return True
+
+
+def _leave_for_retry(site: Site, path: Path, exc: DatabaseError, result: ScanResult) -> bool:
+    """Nothing was committed: the file stays where it is and the next pass reads it again."""
+    logger.error("visitorsflow %s: database unavailable, %s stays for the next pass: %s", site.ssid, path, exc)
+    result.retry.append({"file": path.name, "reason": f"database unavailable: {exc}".strip()})
+    return False
 
 
 def _reject(site: Site, path: Path, raw: bytes, digest: str, reason: str, result: ScanResult) -> bool:
@@ -186,9 +191,7 @@ def _reject(site: Site, path: Path, raw: bytes, digest: str, reason: str, result
                 site, Alert.Kind.INGEST_ERROR, texts.render("ingest_error", site, name=path.name, reason=reason)
             )
     except DatabaseError as exc:
-        logger.error("visitorsflow %s: database unavailable, %s stays for the next pass: %s", site.ssid, path, exc)
-        result.retry.append({"file": path.name, "reason": f"database unavailable: {exc}".strip()})
-        return False
+        return _leave_for_retry(site, path, exc, result)
     try:
         target.parent.mkdir(exist_ok=True)
         target.with_name(target.name + ".error.txt").write_text(reason + "\n", encoding="utf-8")
