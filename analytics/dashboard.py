@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, FloatField, Q, Sum
 
 from analytics.models import DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
-from stores.api.params import ReportRange
 from stores.models import Store
+from stores.reporting import ReportRange, group_by_window
 from stores.selectors import store_ai_status
 
 HOUR = timedelta(hours=1)
@@ -88,8 +88,6 @@ def window(store: Store, rng: ReportRange, now: datetime) -> tuple[datetime, dat
 
 def sender_hourly_counts(windows: dict[int, tuple[datetime, datetime]]) -> dict[int, dict[datetime, list[int]]]:
     """``{store_id: {utc_hour: [entered, exited]}}``; stores sharing a window share one query."""
-    from devices.overview import group_by_window
-
     counts: dict[int, dict[datetime, list[int]]] = defaultdict(dict)
     for (start, end), store_ids in group_by_window(windows).items():
         rows = (
@@ -108,8 +106,6 @@ def sender_hourly_counts(windows: dict[int, tuple[datetime, datetime]]) -> dict[
 
 def queue_waits(windows: dict[int, tuple[datetime, datetime]]) -> dict[int, tuple[float, int]]:
     """``{store_id: (wait × customers summed, customers)}`` over each store's window."""
-    from devices.overview import group_by_window
-
     waits = {}
     for (start, end), store_ids in group_by_window(windows).items():
         rows = (

@@ -14,8 +14,8 @@ from django.db.models import Avg, F, FloatField, Max, QuerySet, Sum
 from django.db.models.functions import TruncDay
 
 from analytics.models import DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
-from stores.api.params import ReportRange
 from stores.models import Store
+from stores.reporting import ReportRange
 
 
 def period_expression(rng: ReportRange):

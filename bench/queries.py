@@ -283,7 +283,7 @@ def measure(fixtures: dict[str, Any], days_loaded: int, rounds: int, repeats: in
     def timed_selector(first: date, granularity: str) -> tuple[float, int]:
         """``devices.selectors.footfall_series`` alone: the rollup query the endpoint runs, no HTTP."""
         from devices.selectors import footfall_series
-        from stores.api.params import ReportRange
+        from stores.reporting import ReportRange
 
         rng = ReportRange(tz=ZoneInfo(TZ), first_day=first, last_day=last_day, granularity=granularity)
         samples = repeated(lambda: len(footfall_series(store_obj, rng)))

@@ -14,16 +14,7 @@ from django.db.models import Sum
 
 from devices.models import Device, HourlyFootfall
 from stores.models import Store
-
-Window = tuple[datetime, datetime]
-
-
-def group_by_window(windows: dict[int, Window]) -> dict[Window, list[int]]:
-    """``{(start, end): [store ids]}``: one query per distinct window instead of per store."""
-    groups: dict[Window, list[int]] = defaultdict(list)
-    for store_id, window in windows.items():
-        groups[window].append(store_id)
-    return groups
+from stores.reporting import Window, group_by_window
 
 
 def hourly_counts_by_store(windows: dict[int, Window], object_type: int = 0) -> dict[int, dict[datetime, list[int]]]:

@@ -16,8 +16,8 @@ from django.db.models import F, Sum
 from django.db.models.functions import TruncDay
 
 from devices.models import Device, HourlyFootfall
-from stores.api.params import ReportRange
 from stores.models import Store
+from stores.reporting import ReportRange
 
 MEASURES = ("enters", "exits", "passings", "returns")
 

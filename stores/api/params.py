@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from stores.reporting import ReportRange
+
 GRANULARITIES = ("hour", "day")
 MAX_RANGE_DAYS = 400
-
-
-@dataclass(frozen=True)
-class ReportRange:
-    """``[start_utc, end_utc)`` covering whole local days ``first_day``..``last_day``."""
-
-    tz: ZoneInfo
-    first_day: date
-    last_day: date
-    granularity: str
-
-    @property
-    def start_utc(self) -> datetime:
-        return datetime.combine(self.first_day, time.min, tzinfo=self.tz).astimezone(ZoneInfo("UTC"))
-
-    @property
-    def end_utc(self) -> datetime:
-        return datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=self.tz).astimezone(ZoneInfo("UTC"))
 
 
 def _parse_day(raw: str | None, field: str, default: date) -> date:

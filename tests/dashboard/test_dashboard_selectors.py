@@ -102,7 +102,7 @@ def test_queue_summary_marks_worst_hour(store_a):
 def test_previous_range_has_same_length():
     from zoneinfo import ZoneInfo
 
-    from stores.api.params import ReportRange
+    from stores.reporting import ReportRange
 
     rng = ReportRange(
         tz=ZoneInfo("Europe/Istanbul"), first_day=date(2026, 3, 1), last_day=date(2026, 3, 7), granularity="day"

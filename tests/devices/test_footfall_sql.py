@@ -14,7 +14,7 @@ from django.db import connection
 
 from devices import selectors
 from devices.models import Device, HourlyFootfall
-from stores.api.params import ReportRange
+from stores.reporting import ReportRange
 
 
 @pytest.fixture
