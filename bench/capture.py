@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgpack
+
 from bench.stats import interleave, median, ratio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +61,22 @@ async def _raw_receive(urls: dict[str, str], duration: float, max_size: int) -> 
 
     deadline = asyncio.get_running_loop().time() + duration
     await asyncio.gather(*(one(camera, url, deadline) for camera, url in urls.items()))
-    return {"received": counts, "stamps": stamps, "bytes_held": sum(len(m) for m in held)}
+    return {"received": counts, "stamps": stamps, "bytes_held": sum(len(m) for m in held), "held": held}
+
+
+def frame_seq(message: bytes) -> tuple[str, int]:
+    """(camera, seq) of a wire message; read after the window so the receive loop stays bare."""
+    meta = msgpack.unpackb(message, raw=False)
+    return meta["camera_id"], meta["seq"]
+
+
+def coverage(received: int, first_seq: int | None, last_seq: int | None) -> float:
+    """Share of the frames the camera produced between the first and the last one received that
+    arrived: 1.0 means the client kept pace with the stream, whatever pace the simulator's clock
+    actually held during that run (it is the same stream for both clients only in this sense)."""
+    if not received or first_seq is None or last_seq is None:
+        return 0.0
+    return round(received / (last_seq - first_seq + 1), 4)
 
 
 def steady_fps(stamps: list[float]) -> float:
@@ -75,7 +92,15 @@ def child_raw(urls: dict[str, str], duration: float) -> dict[str, Any]:
     started = time.perf_counter()
     result = asyncio.run(_raw_receive(urls, duration, 64 * 1024 * 1024))
     elapsed = time.perf_counter() - started
+    seqs: dict[str, list[int]] = {camera: [] for camera in urls}
+    for message in result.pop("held"):
+        camera, seq = frame_seq(message)
+        seqs[camera].append(seq)
     return {
+        "coverage": {
+            camera: coverage(len(values), min(values, default=None), max(values, default=None))
+            for camera, values in seqs.items()
+        },
         "fps": {camera: round(n / duration, 2) for camera, n in result["received"].items()},
         "steady_fps": {camera: steady_fps(stamps) for camera, stamps in result["stamps"].items()},
         "received": result["received"],
@@ -107,10 +132,20 @@ def child_session(urls: dict[str, str], duration: float) -> dict[str, Any]:
         for recording in recordings:
             section = storage.save_camera(Path(tmp) / "session", recording)
             sections[recording.camera_id] = {
-                key: section[key] for key in ("received", "saved", "dropped", "missing_in_gaps", "spilled_to_disk")
+                key: section[key]
+                for key in (
+                    "received",
+                    "saved",
+                    "dropped",
+                    "missing_in_gaps",
+                    "spilled_to_disk",
+                    "first_seq",
+                    "last_seq",
+                )
             }
         save_s = time.perf_counter() - save_started
     return {
+        "coverage": {camera: coverage(s["received"], s["first_seq"], s["last_seq"]) for camera, s in sections.items()},
         "fps": {camera: round(s["received"] / duration, 2) for camera, s in sections.items()},
         "steady_fps": steady,
         "received": {camera: s["received"] for camera, s in sections.items()},
@@ -173,7 +208,13 @@ def run(env: dict[str, str], duration: float, rounds: int, fps: float = 30.0, sc
         session_fps = median([r["steady_fps"][spec.camera_id] for r in raw["session"]])
         raw_window = median([r["fps"][spec.camera_id] for r in raw["raw"]])
         session_window = median([r["fps"][spec.camera_id] for r in raw["session"]])
+        raw_coverage = median([r["coverage"][spec.camera_id] for r in raw["raw"]])
+        session_coverage = median([r["coverage"][spec.camera_id] for r in raw["session"]])
         per_camera[spec.camera_id] = {
+            "raw_coverage": raw_coverage,
+            "session_coverage": session_coverage,
+            # The goal's figure: received rate relative to the stream each client actually saw.
+            "coverage_ratio": ratio(session_coverage, raw_coverage),
             "raw_fps": raw_fps,
             "session_fps": session_fps,
             "ratio": ratio(session_fps, raw_fps),
@@ -192,6 +233,7 @@ def run(env: dict[str, str], duration: float, rounds: int, fps: float = 30.0, sc
         "simulator_produced_fps": produced,
         "cameras": per_camera,
         "min_ratio": min(c["ratio"] for c in per_camera.values()),
+        "min_coverage_ratio": min(c["coverage_ratio"] for c in per_camera.values()),
         "dropped_total": sum(r["dropped"] for r in raw["session"]),
         "missing_in_gaps_total": sum(sum(r["missing_in_gaps"].values()) for r in raw["session"]),
         "rss_growth_over_bytes_held": round(median(rss_ratios), 3) if rss_ratios else None,

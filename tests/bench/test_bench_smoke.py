@@ -104,6 +104,25 @@ def test_capture_session_and_raw_client_on_small_frames(tmp_path):
     assert session["dropped"] == 0
     assert session["saved"] == session["received"]
     assert result["runs"]["raw"][0]["bytes_held"] > 0
+    # Both clients report which share of the produced frames they received (seq range coverage).
+    for kind in ("raw", "session"):
+        for share in result["runs"][kind][0]["coverage"].values():
+            assert 0.5 < share <= 1.0
+    assert 0.5 < result["min_coverage_ratio"] <= 2.0
+
+
+def test_coverage_counts_frames_against_the_sequence_range():
+    assert capture.coverage(10, 100, 109) == 1.0
+    assert capture.coverage(9, 100, 109) == 0.9
+    assert capture.coverage(0, None, None) == 0.0
+    message = capture_frame("cam-x", 42)
+    assert capture.frame_seq(message) == ("cam-x", 42)
+
+
+def capture_frame(camera: str, seq: int) -> bytes:
+    from pantilt.frames import pack_frame
+
+    return pack_frame(camera, seq, 0.0, 2, 2, "mono8", b"\x00" * 4)
     assert sys.executable  # the children ran with this interpreter
 
 
