@@ -72,7 +72,8 @@ class Device(models.Model):
 class MinuteCount(models.Model):
     """One ``<Count>`` of a device: the crossings of one interval (usually a minute) of one object type."""
 
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="counts")
+    # Indexed by the unique key below, which starts with the device (no second index to write).
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="counts", db_index=False)
     object_type = models.PositiveSmallIntegerField(choices=ObjectType.choices)
     period_start = models.DateTimeField(help_text="UTC start of the interval.")
     interval = models.PositiveSmallIntegerField(help_text="Length of the interval in minutes.")
@@ -98,8 +99,9 @@ class MinuteCount(models.Model):
 class HourlyFootfall(models.Model):
     """Sum of a device's counts of one object type over one UTC hour (kept by the ingest service)."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="device_hourly_footfall")
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="hourly")
+    # Both keys lead an index below (the unique key, the store read index): no single-column ones.
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="device_hourly_footfall", db_index=False)
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="hourly", db_index=False)
     object_type = models.PositiveSmallIntegerField(choices=ObjectType.choices)
     hour = models.DateTimeField(help_text="UTC start of the hour.")
     enters = models.PositiveBigIntegerField(default=0)
@@ -130,7 +132,7 @@ class ReceivedDocument(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="device_documents")
     device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents")
     # The DeviceId as sent (best effort for a document that did not parse), for replay by device.
-    device_key = models.CharField(max_length=64, blank=True, db_index=True)
+    device_key = models.CharField(max_length=64, blank=True)  # indexed with received_at (replay)
     kind = models.CharField(max_length=16, blank=True, help_text="Root element: Metrics, RTMetrics or Diags.")
     body = models.BinaryField()
     size = models.PositiveIntegerField()
@@ -145,7 +147,9 @@ class ReceivedDocument(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-pk"]
-        indexes = [models.Index(fields=["store", "device_key", "received_at"], name="device_document_replay")]
+        # Every push writes a row here, so every index is paid per push: replay finds documents
+        # by DeviceId and time (the store, when given, filters those few), purge by time alone.
+        indexes = [models.Index(fields=["device_key", "received_at"], name="device_document_by_key")]
 
     def __str__(self) -> str:
         return f"{self.kind or '?'} {self.device_key or '?'} @ {self.received_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
