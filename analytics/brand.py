@@ -4,63 +4,75 @@ The brand page needs, per store and over its own local days, the footfall and th
 peak. Occupancy is a running sum of (in − out) clamped at zero and reset at the store's opening
 hour; that recursion, x(h) = max(0, x(h−1) + d(h)), has the closed form
 x(h) = S(h) − min(0, min over k ≤ h of S(k)) with S the running sum within the day, which window
-functions compute. So 100 stores × a month come back as 100 rows instead of ~72,000 hourly rows
-parsed in Python (measured: 950 ms → see docs/performance.md).
+functions compute.
+
+Because occupancy resets at the opening hour, a business day (opening hour to opening hour) is
+independent of every other: the window's footfall is the sum of its days' footfall and its peak
+the maximum of their peaks. Business days lying wholly inside the window are read from the
+``StoreDay`` rollup (one row per store-day, kept current by ingest: ``analytics.storedays``);
+only the partial ones at the ends (before the first whole day, after the last, the day that
+contains ``now``) are derived from hourly rows. So 100 stores × a month read ~3,000 rollup rows
+and ~7,000 hourly rows instead of ~216,000 (measured: ~430 ms → see docs/performance.md).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 
-# For one source table: per store, footfall and peak occupancy within the store's local window.
+from analytics.storedays import _TABLES, SEGMENT_SQL, segment_of
+
+HOUR = timedelta(hours=1)
+
+# For one source: per store, partial days from hourly rows within explicit UTC ranges (hours
+# whose segment is a whole day already in the rollup are excluded with the same expression the
+# rollup uses, so the two sides can never both count an hour), plus the whole days' rows.
 _TOTALS_SQL = """
 WITH params AS (
-    SELECT s.id AS store_id, s.timezone AS tz, s.opening_hour AS opening,
-           (%(first)s::date)::timestamp AT TIME ZONE s.timezone AS start_utc,
-           LEAST(((%(last)s::date + 1)::timestamp AT TIME ZONE s.timezone), %(now)s) AS end_utc
-    FROM stores_store s WHERE s.id = ANY(%(stores)s)
+    SELECT p.store_id, p.first_full, p.last_full, s.timezone AS tz, s.opening_hour AS opening
+    FROM unnest(%(stores)s::bigint[], %(firsts)s::date[], %(lasts)s::date[]) AS p(store_id, first_full, last_full)
+    JOIN stores_store s ON s.id = p.store_id
+),
+ranges AS (
+    SELECT * FROM unnest(%(range_stores)s::bigint[], %(los)s::timestamptz[], %(his)s::timestamptz[])
+        AS r(store_id, lo, hi)
 ),
 hourly AS (
     SELECT t.store_id, t.hour, sum(COALESCE(t.{enters}, 0)) AS enters,
            sum(COALESCE(t.{enters}, 0)) - sum(COALESCE(t.{exits}, 0)) AS delta
-    FROM {table} t JOIN params p ON p.store_id = t.store_id
-    WHERE t.hour >= p.start_utc AND t.hour < p.end_utc {condition}
-      -- Constant bounds (a superset of every store's window) let the planner use the
-      -- (store, ..., hour) index range, so the cost follows the month, not the table.
-      AND t.hour >= %(lo)s AND t.hour < %(hi)s
+    FROM ranges r JOIN {table} t ON t.store_id = r.store_id AND t.hour >= r.lo AND t.hour < r.hi
+    WHERE {condition} AND t.hour >= %(lo)s AND t.hour < %(hi)s
     GROUP BY t.store_id, t.hour
 ),
 running AS (
-    SELECT h.store_id, h.enters,
-           date_trunc('day', (h.hour AT TIME ZONE p.tz) - make_interval(hours => p.opening)) AS segment,
-           sum(h.delta) OVER (PARTITION BY h.store_id,
-               date_trunc('day', (h.hour AT TIME ZONE p.tz) - make_interval(hours => p.opening)) ORDER BY h.hour) AS s,
-           h.hour
+    SELECT h.store_id, h.hour, h.enters, {segment} AS segment,
+           sum(h.delta) OVER (PARTITION BY h.store_id, {segment} ORDER BY h.hour) AS s
     FROM hourly h JOIN params p ON p.store_id = h.store_id
+    WHERE p.first_full IS NULL OR {segment} NOT BETWEEN p.first_full AND p.last_full
 ),
-occupancy AS (
-    SELECT store_id, enters,
-           s - LEAST(0, min(s) OVER (PARTITION BY store_id, segment ORDER BY hour)) AS inside
-    FROM running
+partial AS (
+    SELECT store_id, sum(enters) AS footfall,
+           max(s - LEAST(0, min_s)) AS peak
+    FROM (SELECT store_id, enters, s, min(s) OVER (PARTITION BY store_id, segment ORDER BY hour) AS min_s
+          FROM running) o
+    GROUP BY store_id
+),
+whole AS (
+    SELECT d.store_id, sum(d.footfall) AS footfall, max(d.occupancy_peak) AS peak
+    FROM analytics_storeday d JOIN params p ON p.store_id = d.store_id
+    WHERE d.source = %(source)s AND d.business_date BETWEEN p.first_full AND p.last_full
+    GROUP BY d.store_id
 )
-SELECT store_id, sum(enters)::bigint, max(inside)::bigint FROM occupancy GROUP BY store_id
+SELECT store_id, sum(footfall)::bigint, max(peak)::bigint
+FROM (SELECT * FROM partial UNION ALL SELECT * FROM whole) parts
+GROUP BY store_id
 """
-SOURCES = {
-    "sender": {
-        "table": "analytics_hourlycustomers",
-        "enters": "entered",
-        "exits": "exited",
-        # Demographics-only rows carry no counts and must not make a store look "sender-counted".
-        "condition": "AND (t.entered IS NOT NULL OR t.exited IS NOT NULL)",
-    },
-    "camera": {
-        "table": "devices_hourlyfootfall",
-        "enters": "enters",
-        "exits": "exits",
-        "condition": "AND t.object_type = 0",
-    },
+_SQL = {
+    source: _TOTALS_SQL.format(segment=SEGMENT_SQL.format(hour="h.hour", tz="p.tz", opening="p.opening"), **names)
+    for source, names in _TABLES.items()
 }
 
 
@@ -68,15 +80,82 @@ def supported() -> bool:
     return connection.vendor == "postgresql"
 
 
-def footfall_and_peaks(store_ids: list[int], first_day: date, last_day: date, now: datetime) -> dict[str, dict]:
-    """``{"sender"|"camera": {store_id: (footfall, occupancy_peak)}}``; stores without counts absent."""
+@dataclass(frozen=True)
+class Split:
+    """A store's window cut into whole business days (rollup) and hour ranges (hourly rows)."""
+
+    first_full: date | None
+    last_full: date | None
+    ranges: list[tuple[datetime, datetime]]
+
+
+def _ceil_hour(moment: datetime) -> datetime:
+    floor = moment.replace(minute=0, second=0, microsecond=0)
+    return floor if floor == moment else floor + HOUR
+
+
+def split_window(start: datetime, end: datetime, tz: ZoneInfo, opening_hour: int) -> Split:
+    """Cut the UTC window [start, end) of one store: the business days whose every hour lies
+    inside it, and the hour ranges left over at the head and the tail.
+
+    Hourly rows are whole UTC hours, so the window is taken in whole hours. A day is whole when
+    the hour before its first hour and the hour after its last lie in other segments; segments
+    never go back in time (DST moves local time by whole hours), so walking hour by hour from
+    each end finds the cut."""
+    lo, hi = _ceil_hour(start), _ceil_hour(end)
+    if lo >= hi:
+        return Split(None, None, [])
+
+    def seg(hour: datetime) -> date:
+        return segment_of(hour, tz, opening_hour)
+
+    first = seg(lo) if seg(lo - HOUR) != seg(lo) else seg(lo) + timedelta(days=1)
+    last = seg(hi - HOUR) if seg(hi) != seg(hi - HOUR) else seg(hi - HOUR) - timedelta(days=1)
+    if first > last:
+        return Split(None, None, [(lo, hi)])
+    head_end = lo
+    while seg(head_end) < first:
+        head_end += HOUR
+    tail_start = hi
+    while seg(tail_start - HOUR) > last:
+        tail_start -= HOUR
+    ranges = [(a, b) for a, b in ((lo, head_end), (tail_start, hi)) if a < b]
+    return Split(first, last, ranges)
+
+
+def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datetime) -> dict[str, dict]:
+    """``{"sender"|"camera": {store_id: (footfall, occupancy_peak)}}``; stores without counts absent.
+
+    ``stores`` are ``Store`` rows (their time zone and opening hour cut the windows). Two
+    statements (one per source) whatever the number of stores."""
+    ids, firsts, lasts, range_stores, los, his = [], [], [], [], [], []
+    for store in stores:
+        tz = ZoneInfo(store.timezone)
+        start = datetime.combine(first_day, time.min, tzinfo=tz).astimezone(UTC)
+        end = min(datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC), now)
+        split = split_window(start, end, tz, store.opening_hour)
+        ids.append(store.pk)
+        firsts.append(split.first_full)
+        lasts.append(split.last_full)
+        for lo, hi in split.ranges:
+            range_stores.append(store.pk)
+            los.append(lo)
+            his.append(hi)
+    # Constant bounds (a superset of every range) let the planner use the (store, ..., hour)
+    # index range, so the cost follows the hours read, not the table.
+    params = {
+        "stores": ids,
+        "firsts": firsts,
+        "lasts": lasts,
+        "range_stores": range_stores,
+        "los": los,
+        "his": his,
+        "lo": min(los, default=now),
+        "hi": max(his, default=now),
+    }
     result: dict[str, dict] = {}
-    # Local days lie within UTC−12…UTC+14 of their UTC dates: one day either side covers any zone.
-    lo = datetime.combine(first_day - timedelta(days=1), time.min, tzinfo=UTC)
-    hi = min(datetime.combine(last_day + timedelta(days=2), time.min, tzinfo=UTC), now)
-    params = {"stores": store_ids, "first": first_day, "last": last_day, "now": now, "lo": lo, "hi": hi}
     with connection.cursor() as cursor:
-        for source, names in SOURCES.items():
-            cursor.execute(_TOTALS_SQL.format(**names), params)
+        for source, sql in _SQL.items():
+            cursor.execute(sql, {**params, "source": source})
             result[source] = {store_id: (footfall, peak) for store_id, footfall, peak in cursor.fetchall()}
     return result

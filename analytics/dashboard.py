@@ -398,11 +398,13 @@ def footfall_and_peaks(
     stores: list[Store], ranges: dict[int, ReportRange], first_day: date, last_day: date, now: datetime
 ) -> dict[int, tuple[int | None, int | None]]:
     """``{store_id: (footfall, occupancy peak)}``: the sender's counts where a store has any,
-    the cameras' otherwise. In SQL on PostgreSQL (analytics/brand.py), hour by hour here."""
+    the cameras' otherwise. On PostgreSQL from the business-day rollup plus the partial days'
+    hourly rows (analytics/brand.py); here hour by hour from the hourly rows (the embedded
+    default holds little data; the rollup is still maintained on both backends)."""
     from analytics import brand
 
     if brand.supported():
-        by_source = brand.footfall_and_peaks([store.pk for store in stores], first_day, last_day, now)
+        by_source = brand.footfall_and_peaks(stores, first_day, last_day, now)
         sender, camera = by_source["sender"], by_source["camera"]
         return {store.pk: sender.get(store.pk) or camera.get(store.pk) or (None, None) for store in stores}
 

@@ -1,6 +1,8 @@
 """Hourly analytics rows, one per upsert key of SPEC §3; ``hour`` is the UTC hour start."""
 
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from stores.models import Cashier, Store, Zone
 
@@ -80,3 +82,68 @@ class HourlyQueue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cashier} {self.hour:%Y-%m-%d %H:00}"
+
+
+class StoreDay(models.Model):
+    """Footfall and occupancy peak of one store over one business day, per count source.
+
+    A business day runs from the store's opening hour to the next one, in its own time zone
+    (occupancy resets there, so each day is independent of the others). The brand page sums
+    these rows instead of re-deriving a month of hourly rows on every request. Ingest keeps them
+    current (``analytics.storedays``); a row exists only for days that have counts.
+    ``starts_at``/``ends_at`` are the day's UTC bounds under the time zone and opening hour of
+    when it was computed (changing either rebuilds the store's rows).
+    """
+
+    class Source(models.TextChoices):
+        SENDER = "sender", "Sender"
+        CAMERA = "camera", "Camera"
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="store_days")
+    source = models.CharField(max_length=6, choices=Source.choices)
+    business_date = models.DateField()
+    footfall = models.BigIntegerField()
+    occupancy_peak = models.BigIntegerField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-business_date", "store", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "source", "business_date"], name="store_day_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.source} {self.business_date}"
+
+
+# --- keeping StoreDay current on single-row ORM writes ---------------------------------------------
+# Ingest, the demo loaders and the bench refresh the rollup explicitly, once per batch (bulk
+# writes send no signals; the per-record paths run under ``storedays.deferred()``). These
+# receivers cover everything else that saves one hourly row through the ORM (the admin, a shell
+# fix, fixtures), so the brand page never reads a day that misses a row written that way.
+
+
+@receiver(post_save, sender=HourlyCustomers)
+def _customers_saved(sender, instance: HourlyCustomers, raw: bool = False, **kwargs) -> None:
+    from analytics import storedays
+
+    if not raw and not storedays.is_deferred():
+        storedays.refresh(instance.store_id, storedays.SENDER, [instance.hour])
+
+
+@receiver(post_save, sender="devices.HourlyFootfall")
+def _footfall_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    from analytics import storedays
+
+    if not raw and instance.object_type == 0 and not storedays.is_deferred():
+        storedays.refresh(instance.store_id, storedays.CAMERA, [instance.hour])
+
+
+@receiver(post_delete, sender="devices.Device")
+def _device_deleted(sender, instance, **kwargs) -> None:
+    """A device's hourly rows go with it (a cascade, no per-row signal): its store's days follow."""
+    from analytics import storedays
+
+    storedays.rebuild([instance.store_id])

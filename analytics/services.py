@@ -9,7 +9,8 @@ from typing import Any
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from analytics.models import CUSTOMER_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
+from analytics import storedays
+from analytics.models import COUNT_FIELDS, CUSTOMER_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
 from stores.events import publish_store_event
 from stores.models import Cashier, Store, Zone
 
@@ -111,9 +112,20 @@ FEEDS = {"customers": upsert_customers, "heatmaps": upsert_heatmap, "queues": up
 
 @transaction.atomic
 def apply_feed(feed: str, items: Iterable[tuple[Store, dict[str, Any]]]) -> list[Upserted]:
-    """Apply validated records of one feed all-or-nothing and announce them after commit."""
+    """Apply validated records of one feed all-or-nothing and announce them after commit; sender
+    counts also refresh the business days they fall in (``analytics.storedays``)."""
     write = FEEDS[feed]
-    results = [write(store, data) for store, data in items]
+    results = []
+    counted: dict[int, tuple[Store, list]] = {}  # store id → (store, hours whose counts a record sent)
+    with storedays.deferred():
+        for store, data in items:
+            results.append(write(store, data))
+            if feed == "customers" and any(name in data for name in COUNT_FIELDS[:2]):
+                counted.setdefault(store.pk, (store, []))[1].append(data["timestamp"])
+    # The business-day rollup, once per store and day of the batch (not once per record); a
+    # demographics-only record changes no count and so no day.
+    for store_id, (store, hours) in counted.items():
+        storedays.refresh(store_id, storedays.SENDER, hours, store)
     for store_id in {result.record.store_id for result in results}:
         publish_store_event(store_id, "analytics", {"feed": feed})
     return results

@@ -13,6 +13,8 @@ a document. Here the same rules run as two fixed SQL statements inside one trans
    ``ReceivedDocument`` with the number of counts applied. Every CTE sees the snapshot taken
    after statement 1 got the device lock, so ``old`` holds exactly what the counts were before
    this document, and the rollup stays the sum of the minute rows.
+3. When people counts (object type 0) changed: lock the business days they fall in and
+   recompute those days' ``StoreDay`` rows (``analytics.storedays``): two more statements.
 
 Only for PostgreSQL; ``services`` uses the ORM path everywhere else (and for replays).
 """
@@ -25,6 +27,7 @@ from typing import Any
 import psycopg
 from django.db import connection
 
+from analytics import storedays
 from devices.models import PROPERTY_FIELDS, Device
 from devices.xml import CountRecord, DeviceDocument
 
@@ -161,6 +164,16 @@ def apply_and_record(
             prepare=True,
         )
         document_pk, applied, _ = cursor.fetchone()
+        # The business-day rollup (analytics.storedays): lock the days the people counts touch,
+        # then recompute them in a new statement, whose snapshot includes what a concurrent push
+        # of another camera of the store committed before releasing the same lock.
+        hours = storedays.hours_of(c.period_start for c in counts if c.object_type == 0)
+        if applied and hours:
+            for sql, params in (
+                storedays.lock_statement(store_id, storedays.CAMERA, hours),
+                storedays.refresh_statement(store_id, storedays.CAMERA, hours),
+            ):
+                cursor.execute(sql, params, prepare=True)
     device = Device(pk=device_pk, store_id=store_id, device_id=document.device_id, last_seen=last_seen)
     return device, applied, document_pk
 

@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from analytics import storedays
 from devices import conf, fastpath
 from devices.models import PROPERTY_FIELDS, Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
 from devices.xml import CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
@@ -113,7 +115,7 @@ def apply_document(store: Store, document: DeviceDocument, seen_at: datetime) ->
     with transaction.atomic(savepoint=False):
         device = _lock_and_update_device(store, document, seen_at)
         transmit_time = document.properties.transmit_time or seen_at
-        return device, _store_counts(device, document.counts, transmit_time, seen_at)
+        return device, _store_counts(device, document.counts, transmit_time, seen_at, store)
 
 
 def _lock_and_update_device(store: Store, document: DeviceDocument, seen_at: datetime) -> Device:
@@ -160,7 +162,13 @@ def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def _store_counts(device: Device, counts: Iterable[CountRecord], transmit_time: datetime, seen_at: datetime) -> int:
+def _store_counts(
+    device: Device,
+    counts: Iterable[CountRecord],
+    transmit_time: datetime,
+    seen_at: datetime,
+    store: Store | None = None,
+) -> int:
     by_key = _dedupe(counts)
     if not by_key:
         return 0
@@ -206,19 +214,32 @@ def _store_counts(device: Device, counts: Iterable[CountRecord], transmit_time: 
         unique_fields=["device", "object_type", "period_start"],
         update_fields=["interval", *MEASURES, "status", "transmit_time", "received_at"],
     )
-    _apply_rollup_deltas(device, deltas)
+    _apply_rollup_deltas(device, deltas, store)
     return len(winners)
 
 
-def _apply_rollup_deltas(device: Device, deltas: dict[tuple[int, datetime], list[int]]) -> None:
-    """Add the deltas to the device's hourly rows (created at zero when new, so quiet hours show as 0)."""
+def _apply_rollup_deltas(
+    device: Device, deltas: dict[tuple[int, datetime], list[int]], store: Store | None = None
+) -> None:
+    """Add the deltas to the device's hourly rows (created at zero when new, so quiet hours show as 0),
+    then recompute the store's business days that the people counts (object type 0) touched.
+
+    The business-day rollup (``analytics.storedays``) follows in the same transaction. On
+    PostgreSQL it runs as its own two statements under the per-day advisory locks; elsewhere
+    (SQLite serialises writers) the read of the device's hourly rows is widened to the store's
+    people counts over those days, so a document still costs a fixed number of queries.
+    """
     hours = [hour for _, hour in deltas]
-    current = {
-        (row.object_type, row.hour): row
-        for row in HourlyFootfall.objects.filter(
-            device=device, object_type__in={t for t, _ in deltas}, hour__gte=min(hours), hour__lte=max(hours)
-        )
-    }
+    people = [hour for object_type, hour in deltas if object_type == 0]
+    store = store if store is not None and store.pk == device.store_id else None
+    span = None
+    if people and not connection.vendor == "postgresql":
+        span = storedays.span_of(store or Store.objects.get(pk=device.store_id), people)
+    wanted = Q(device=device, object_type__in={t for t, _ in deltas}, hour__gte=min(hours), hour__lte=max(hours))
+    if span is not None:
+        wanted |= Q(store_id=device.store_id, object_type=0, hour__gte=span.start, hour__lt=span.end)
+    fetched = list(HourlyFootfall.objects.filter(wanted))
+    current = {(row.object_type, row.hour): row for row in fetched if row.device_id == device.pk}
     rows = []
     for (object_type, hour), delta in deltas.items():
         row = current.get((object_type, hour))
@@ -236,6 +257,22 @@ def _apply_rollup_deltas(device: Device, deltas: dict[tuple[int, datetime], list
             unique_fields=["device", "object_type", "hour"],
             update_fields=list(MEASURES),
         )
+    if span is not None:
+        # The store's people counts per hour after this document: other devices' rows as read,
+        # this device's as just written (or as they were, where the document changed nothing).
+        written = {(row.object_type, row.hour): row for row in rows}
+        counts: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
+        for row in fetched:
+            if row.object_type == 0 and (row.device_id != device.pk or (0, row.hour) not in written):
+                counts[row.hour][0] += row.enters
+                counts[row.hour][1] += row.exits
+        for (object_type, hour), row in written.items():
+            if object_type == 0:
+                counts[hour][0] += row.enters
+                counts[hour][1] += row.exits
+        storedays.write_span(span, storedays.CAMERA, {hour: tuple(value) for hour, value in counts.items()})
+    elif people:
+        storedays.refresh(device.store_id, storedays.CAMERA, people)
 
 
 def replay_document(document: ReceivedDocument) -> IngestResult:

@@ -1,0 +1,418 @@
+"""Keeps ``StoreDay`` (footfall and occupancy peak per store, source and business day) current.
+
+Why a rollup: the brand page needs, per store over a month, the footfall and the occupancy
+peak; occupancy resets at the store's opening hour, so a business day is independent of every
+other and a month's peak is the maximum of its days' peaks. Deriving them from hourly rows on
+every request grows with the rows stored (~430 ms for 100 stores × a month); reading one row
+per store-day does not.
+
+Who writes: every path that changes hourly counts calls ``refresh`` for the hours it touched
+(camera ingest, sender upserts, demo loaders), and whatever re-keys or bulk-writes days calls
+``rebuild`` (a store's time zone or opening hour change, the bench loader, the
+``rebuild_store_days`` command). On PostgreSQL the recompute is one SQL statement with the
+same closed form as ``analytics/brand.py``; elsewhere it runs in Python from the hourly rows.
+
+Concurrency (PostgreSQL, READ COMMITTED): two cameras of one store may push at once. Each
+transaction first takes a transaction-scoped advisory lock per (store, source, business day)
+in sorted order (one statement), then recomputes in the next statement, whose snapshot then
+includes whatever the previous lock holder committed. So the last writer always recomputes
+from both transactions' hourly rows. SQLite serialises writers.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.utils import timezone
+
+from analytics.models import StoreDay
+from stores.models import Store
+
+SENDER, CAMERA = StoreDay.Source.SENDER.value, StoreDay.Source.CAMERA.value
+SOURCES = (SENDER, CAMERA)
+HOUR = timedelta(hours=1)
+# Local time zones shift a UTC hour by at most ±14 h and DST by an hour or so: hours within
+# this margin of a day's nominal bounds are read and then kept or dropped by their segment.
+_MARGIN = timedelta(hours=3)
+
+# The business day ("segment") of an hour, in SQL; analytics/brand.py uses the very same text.
+SEGMENT_SQL = "date_trunc('day', ({hour} AT TIME ZONE {tz}) - make_interval(hours => {opening}))::date"
+
+# What counts, per source. Demographics-only sender rows carry no counts: they neither make a
+# store "sender-counted" nor create a day. Camera footfall is object type 0 over all devices.
+_TABLES = {
+    SENDER: {
+        "table": "analytics_hourlycustomers",
+        "enters": "entered",
+        "exits": "exited",
+        "condition": "(t.entered IS NOT NULL OR t.exited IS NOT NULL)",
+    },
+    CAMERA: {"table": "devices_hourlyfootfall", "enters": "enters", "exits": "exits", "condition": "t.object_type = 0"},
+}
+
+# Advisory lock key: store id in the high bits, then the day number and the source bit. One
+# bigint key space (the two-int form of pg_advisory_xact_lock is a separate space).
+# Identifiers are this module's constants; every value is a parameter (also below).
+_LOCK_SQL = f"""
+SELECT count(*) FROM (
+    SELECT pg_advisory_xact_lock(k) FROM (
+        SELECT DISTINCT (%(store)s::bigint << 20)
+               + (({SEGMENT_SQL.format(hour="h", tz="s.timezone", opening="s.opening_hour")} - DATE '2000-01-01') * 2
+               + %(bit)s) AS k
+        FROM unnest(%(hours)s::timestamptz[]) AS h, stores_store s
+        WHERE s.id = %(store)s
+        ORDER BY k
+    ) keys
+) locked
+"""  # noqa: S608
+
+# Recompute the days containing %(hours)s of one store and source: upsert the days that have
+# counts, delete the ones that no longer do. Hours are read with a margin around each day's
+# nominal bounds and kept by segment, so DST days and odd opening hours cannot lose an hour.
+_REFRESH_SQL = """
+WITH p AS (
+    SELECT s.id, s.timezone AS tz, s.opening_hour AS opening FROM stores_store s WHERE s.id = %(store)s
+),
+days AS (
+    SELECT DISTINCT {seg_h} AS d FROM unnest(%(hours)s::timestamptz[]) AS h, p
+),
+bounds AS (
+    SELECT days.d, (days.d + make_interval(hours => p.opening)) AT TIME ZONE p.tz AS starts_at,
+           (days.d + 1 + make_interval(hours => p.opening)) AT TIME ZONE p.tz AS ends_at
+    FROM days, p
+),
+hourly AS (
+    SELECT b.d, t.hour, sum(COALESCE(t.{enters}, 0)) AS enters,
+           sum(COALESCE(t.{enters}, 0)) - sum(COALESCE(t.{exits}, 0)) AS delta
+    FROM bounds b JOIN {table} t
+      ON t.store_id = %(store)s
+     AND t.hour >= b.starts_at - interval '3 hours' AND t.hour < b.ends_at + interval '3 hours'
+    CROSS JOIN p
+    WHERE {condition} AND {seg_t} = b.d
+    GROUP BY b.d, t.hour
+),
+running AS (
+    SELECT d, hour, enters, sum(delta) OVER (PARTITION BY d ORDER BY hour) AS s FROM hourly
+),
+occupancy AS (
+    SELECT d, enters, s - LEAST(0, min(s) OVER (PARTITION BY d ORDER BY hour)) AS inside FROM running
+),
+agg AS (
+    SELECT d, sum(enters)::bigint AS footfall, max(inside)::bigint AS peak FROM occupancy GROUP BY d
+),
+up AS (
+    INSERT INTO analytics_storeday
+        (store_id, source, business_date, footfall, occupancy_peak, starts_at, ends_at, updated_at)
+    SELECT %(store)s, %(source)s, a.d, a.footfall, a.peak, b.starts_at, b.ends_at, now()
+    FROM agg a JOIN bounds b ON b.d = a.d
+    ON CONFLICT (store_id, source, business_date) DO UPDATE SET
+        footfall = EXCLUDED.footfall, occupancy_peak = EXCLUDED.occupancy_peak,
+        starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, updated_at = EXCLUDED.updated_at
+    RETURNING 1
+),
+gone AS (
+    DELETE FROM analytics_storeday sd USING days
+    WHERE sd.store_id = %(store)s AND sd.source = %(source)s AND sd.business_date = days.d
+      AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.d = days.d)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM gone)
+"""
+
+_REFRESH = {
+    source: _REFRESH_SQL.format(
+        seg_h=SEGMENT_SQL.format(hour="h", tz="p.tz", opening="p.opening"),
+        seg_t=SEGMENT_SQL.format(hour="t.hour", tz="p.tz", opening="p.opening"),
+        **names,
+    )
+    for source, names in _TABLES.items()
+}
+
+# Every day of the selected stores (NULL: all), both sources, in one statement: upsert what
+# the hourly rows give, delete every other row of those stores (days without counts any more,
+# or keyed under a previous time zone / opening hour).
+_REBUILD_HOURLY = """
+    SELECT '{source}'::varchar AS source, t.store_id, t.hour, sum(COALESCE(t.{enters}, 0)) AS enters,
+           sum(COALESCE(t.{enters}, 0)) - sum(COALESCE(t.{exits}, 0)) AS delta
+    FROM {table} t JOIN p ON p.id = t.store_id
+    WHERE {condition}
+    GROUP BY t.store_id, t.hour
+"""
+_REBUILD_TEMPLATE = """
+WITH p AS (
+    SELECT s.id, s.timezone AS tz, s.opening_hour AS opening FROM stores_store s
+    WHERE %(stores)s::bigint[] IS NULL OR s.id = ANY(%(stores)s::bigint[])
+),
+hourly AS ({sender} UNION ALL {camera}),
+running AS (
+    SELECT h.source, h.store_id, h.hour, h.enters, {seg} AS d,
+           sum(h.delta) OVER (PARTITION BY h.source, h.store_id, {seg} ORDER BY h.hour) AS s
+    FROM hourly h JOIN p ON p.id = h.store_id
+),
+occupancy AS (
+    SELECT source, store_id, d, enters,
+           s - LEAST(0, min(s) OVER (PARTITION BY source, store_id, d ORDER BY hour)) AS inside
+    FROM running
+),
+agg AS (
+    SELECT o.source, o.store_id, o.d, sum(o.enters)::bigint AS footfall, max(o.inside)::bigint AS peak,
+           (o.d + make_interval(hours => p.opening)) AT TIME ZONE p.tz AS starts_at,
+           (o.d + 1 + make_interval(hours => p.opening)) AT TIME ZONE p.tz AS ends_at
+    FROM occupancy o JOIN p ON p.id = o.store_id
+    GROUP BY o.source, o.store_id, o.d, p.opening, p.tz
+),
+up AS (
+    INSERT INTO analytics_storeday
+        (store_id, source, business_date, footfall, occupancy_peak, starts_at, ends_at, updated_at)
+    SELECT store_id, source, d, footfall, peak, starts_at, ends_at, now() FROM agg
+    ON CONFLICT (store_id, source, business_date) DO UPDATE SET
+        footfall = EXCLUDED.footfall, occupancy_peak = EXCLUDED.occupancy_peak,
+        starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, updated_at = EXCLUDED.updated_at
+    RETURNING 1
+),
+gone AS (
+    DELETE FROM analytics_storeday sd USING p
+    WHERE sd.store_id = p.id
+      AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.store_id = sd.store_id AND agg.source = sd.source
+                      AND agg.d = sd.business_date)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM gone)
+"""
+_REBUILD_SQL = _REBUILD_TEMPLATE.format(
+    sender=_REBUILD_HOURLY.format(source=SENDER, **_TABLES[SENDER]),
+    camera=_REBUILD_HOURLY.format(source=CAMERA, **_TABLES[CAMERA]),
+    seg=SEGMENT_SQL.format(hour="h.hour", tz="p.tz", opening="p.opening"),
+)
+
+
+# --- the business day in Python (SQLite path, the brand reader's window arithmetic, tests) --------
+
+
+def segment_of(hour: datetime, tz: ZoneInfo, opening_hour: int) -> date:
+    """The business day of a UTC ``hour``: ``SEGMENT_SQL`` in Python (local wall time minus the
+    opening hour, truncated to the date)."""
+    return (hour.astimezone(tz).replace(tzinfo=None) - timedelta(hours=opening_hour)).date()
+
+
+def day_bounds(day: date, tz: ZoneInfo, opening_hour: int) -> tuple[datetime, datetime]:
+    """Nominal UTC bounds of business day ``day`` (informational: membership is ``segment_of``)."""
+
+    def at(moment: date) -> datetime:
+        local = datetime.combine(moment, time.min) + timedelta(hours=opening_hour)
+        return local.replace(tzinfo=tz).astimezone(UTC)
+
+    return at(day), at(day + timedelta(days=1))
+
+
+def day_totals(hourly: dict[datetime, tuple[int, int]], tz: ZoneInfo, opening_hour: int) -> dict[date, tuple[int, int]]:
+    """``{business_date: (footfall, occupancy peak)}`` from ``{utc_hour: (enters, exits)}``:
+    occupancy is the running sum of enters − exits, clamped at 0, from 0 at each day's start."""
+    by_day: dict[date, list[tuple[datetime, int, int]]] = defaultdict(list)
+    for hour, (enters, exits) in hourly.items():
+        by_day[segment_of(hour, tz, opening_hour)].append((hour, enters, exits))
+    result = {}
+    for day, rows in by_day.items():
+        inside = peak = footfall = 0
+        for _, enters, exits in sorted(rows):
+            inside = max(0, inside + enters - exits)
+            peak = max(peak, inside)
+            footfall += enters
+        result[day] = (footfall, peak)
+    return result
+
+
+def hourly_counts(store_id: int, source: str, start: datetime | None = None, end: datetime | None = None):
+    """``{utc_hour: (enters, exits)}`` of one store and source from the hourly rows (summed over
+    cameras/devices), optionally within [start, end)."""
+    from django.db.models import Q, Sum
+
+    from analytics.models import HourlyCustomers
+    from devices.models import HourlyFootfall
+
+    if source == SENDER:
+        rows = HourlyCustomers.objects.filter(Q(entered__isnull=False) | Q(exited__isnull=False), store_id=store_id)
+        enters, exits = "entered", "exited"
+    else:
+        rows = HourlyFootfall.objects.filter(store_id=store_id, object_type=0)
+        enters, exits = "enters", "exits"
+    if start is not None:
+        rows = rows.filter(hour__gte=start)
+    if end is not None:
+        rows = rows.filter(hour__lt=end)
+    grouped = rows.values("hour").annotate(e=Sum(enters), x=Sum(exits)).values_list("hour", "e", "x").order_by()
+    return {hour.astimezone(UTC): (e or 0, x or 0) for hour, e, x in grouped}
+
+
+# --- maintenance ---------------------------------------------------------------------------------
+
+_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("storedays_deferred", default=False)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within this block the per-row ``post_save`` receivers (``analytics.models``) leave the
+    rollup alone: the caller refreshes once per store and day after its batch."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+def is_deferred() -> bool:
+    return _deferred.get()
+
+
+def hours_of(moments: Iterable[datetime]) -> list[datetime]:
+    """The distinct UTC hour starts of ``moments`` (what ``refresh`` takes), sorted."""
+    return sorted({moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0) for moment in moments})
+
+
+def lock_statement(store_id: int, source: str, hours: list[datetime]) -> tuple[str, dict]:
+    """SQL and parameters of the advisory-lock statement (the devices fast path runs it itself)."""
+    return _LOCK_SQL, {"store": store_id, "bit": SOURCES.index(source), "hours": hours}
+
+
+def refresh_statement(store_id: int, source: str, hours: list[datetime]) -> tuple[str, dict]:
+    """SQL and parameters of the recompute statement (run after ``lock_statement``)."""
+    return _REFRESH[source], {"store": store_id, "source": source, "hours": hours}
+
+
+def refresh(store_id: int, source: str, hours: Iterable[datetime], store: Store | None = None) -> None:
+    """Recompute the business days of ``store_id`` that contain ``hours`` (UTC) from the hourly
+    rows, upserting days with counts and deleting days without. Call it inside the transaction
+    that changed those hourly rows, after the change. ``store`` (its time zone and opening hour)
+    spares the Python path a query when the caller has it."""
+    hours = hours_of(hours)
+    if not hours:
+        return
+    if connection.vendor == "postgresql":
+        _run_pg([lock_statement(store_id, source, hours), refresh_statement(store_id, source, hours)])
+        return
+    _refresh_python(store_id, source, hours, store)
+
+
+def _run_pg(statements: list[tuple[str, dict]]) -> None:
+    """Server-side binding, prepared (as the devices fast path does), on Django's connection and
+    so in the caller's transaction."""
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params, prepare=True)
+            cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class Span:
+    """The business days containing some hours, and the UTC hours to read to recompute them."""
+
+    store_id: int
+    tz: ZoneInfo
+    opening_hour: int
+    days: frozenset[date]
+    start: datetime
+    end: datetime
+
+    def contains(self, hour: datetime) -> bool:
+        return segment_of(hour, self.tz, self.opening_hour) in self.days
+
+
+def span_of(store: Store, hours: Iterable[datetime]) -> Span | None:
+    """The days of ``hours`` under ``store``'s time zone and opening hour (None: no hours)."""
+    tz = ZoneInfo(store.timezone)
+    days = frozenset(segment_of(hour, tz, store.opening_hour) for hour in hours_of(hours))
+    if not days:
+        return None
+    bounds = [day_bounds(day, tz, store.opening_hour) for day in days]
+    start = min(b[0] for b in bounds) - _MARGIN
+    end = max(b[1] for b in bounds) + _MARGIN
+    return Span(store.pk, tz, store.opening_hour, days, start, end)
+
+
+def write_span(span: Span, source: str, counts: dict[datetime, tuple[int, int]]) -> None:
+    """Store the days of ``span`` from ``counts`` (``{utc_hour: (enters, exits)}``, summed over
+    cameras, covering at least every hour of those days): for a caller that already read the
+    hourly rows (the devices ORM path keeps its fixed number of queries per document)."""
+    kept = {hour: value for hour, value in counts.items() if span.contains(hour)}
+    _write(
+        span.store_id, source, day_totals(kept, span.tz, span.opening_hour), set(span.days), span.tz, span.opening_hour
+    )
+
+
+def _refresh_python(store_id: int, source: str, hours: list[datetime], store: Store | None) -> None:
+    """Two statements (read the hourly rows, upsert the days), a third only when a day lost its
+    counts."""
+    if store is None or store.pk != store_id:
+        store = Store.objects.only("timezone", "opening_hour").get(pk=store_id)
+    span = span_of(store, hours)
+    if span is not None:
+        write_span(span, source, hourly_counts(store_id, source, span.start, span.end))
+
+
+def _write(
+    store_id: int, source: str, totals: dict[date, tuple[int, int]], days: set[date], tz: ZoneInfo, opening: int
+) -> None:
+    """Upsert ``totals`` (one bulk statement) and delete the rows of ``days`` that have none."""
+    now = timezone.now()
+    rows = []
+    for day, (footfall, peak) in totals.items():
+        starts_at, ends_at = day_bounds(day, tz, opening)
+        rows.append(
+            StoreDay(
+                store_id=store_id,
+                source=source,
+                business_date=day,
+                footfall=footfall,
+                occupancy_peak=peak,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                updated_at=now,
+            )
+        )
+    if rows:
+        StoreDay.objects.bulk_create(
+            rows,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["store", "source", "business_date"],
+            update_fields=["footfall", "occupancy_peak", "starts_at", "ends_at", "updated_at"],
+        )
+    empty = days - set(totals)
+    if empty:
+        StoreDay.objects.filter(store_id=store_id, source=source, business_date__in=empty).delete()
+
+
+def rebuild(store_ids: Iterable[int] | None = None) -> int:
+    """Recompute every business day of ``store_ids`` (all stores when None) from the hourly rows,
+    both sources, and delete rows nothing supports any more; returns the rows now stored.
+
+    For bulk loads, purges and re-keying (time zone or opening hour change). On PostgreSQL one
+    statement; it does not take the per-day advisory locks, so run it where no ingest of those
+    stores races it (or follow it with ``refresh`` of the racing hours).
+    """
+    ids = None if store_ids is None else sorted(set(store_ids))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_REBUILD_SQL, {"stores": ids})
+    else:
+        stores = Store.objects.all() if ids is None else Store.objects.filter(pk__in=ids)
+        for store_id, tz_name, opening in stores.values_list("pk", "timezone", "opening_hour"):
+            tz = ZoneInfo(tz_name)
+            for source in SOURCES:
+                totals = day_totals(hourly_counts(store_id, source), tz, opening)
+                stale = set(
+                    StoreDay.objects.filter(store_id=store_id, source=source).values_list("business_date", flat=True)
+                )
+                _write(store_id, source, totals, stale, tz, opening)
+    rows = StoreDay.objects.all() if ids is None else StoreDay.objects.filter(store_id__in=ids)
+    return rows.count()
