@@ -1,106 +1,235 @@
-"""Global DRF throttles, configured once in settings so no app's view has to know about them.
+"""Request throttles: fixed-window counters, every window of a request counted in one round trip.
 
-Each class decides for itself whether a request is its business (``get_cache_key`` → ``None``
-means "not mine, let it through"):
+Who is counted, and in which windows (rates in ``DEFAULT_THROTTLE_RATES`` of base settings):
 
-- ``account_burst`` / ``account``: every request of an authenticated account (sender endpoints,
+- ``account_burst`` + ``account``: every request of an authenticated account (sender endpoints,
   read API), keyed by the user id, so one runaway store script cannot starve the others.
-- ``login``: ``POST /api/auth/token``, keyed by the username tried, because every failed
-  attempt costs a full password hash.
-- ``ingest_key_burst`` / ``ingest_key``: ``/api/devices/xml/<key>/``, keyed by (a digest of)
-  the store's ingest key: the key is the cameras' only credential.
+- ``login``: ``POST /api/auth/token``, keyed by (a digest of) the username tried, because every
+  failed attempt costs a full password hash.
+- ``ingest_key_burst`` + ``ingest_key``: ``/api/devices/xml/<key>/``, keyed by a digest of the
+  store's ingest key (the key is the cameras' only credential, so it never reaches the cache).
 
-Rates are generous on purpose (see ``DEFAULT_THROTTLE_RATES`` in base settings): a store sends
-about 20 requests an hour plus a heartbeat every 5 minutes, a camera pushes a few times a
-minute, and a batch of 1,000 records is one request. A throttle is a guard against loops and
-abuse, never a quota a well-behaved client can reach.
+Rates are generous on purpose: a store sends about 20 requests an hour plus a heartbeat every
+5 minutes, a camera pushes a few times a minute, and a batch of 1,000 records is one request. A
+throttle is a guard against loops and abuse, never a quota a well-behaved client can reach.
+
+Why fixed windows and not DRF's sliding log: DRF's ``SimpleRateThrottle`` keeps a pickled list
+of timestamps per key (up to 6,000 for the hourly account rate) and reads and rewrites it on
+every request, one cache round trip each way per class. Here a window is one integer counter
+(``throttle:<scope>:<window number>:<identity>``) and all windows of a request are checked and
+counted by one small Lua script, one round trip on one Redis client per process. A request is
+counted only when every window still has room, so exactly N requests pass per window and a
+refused request costs the client nothing later (as with DRF). The trade-off: the windows start
+at fixed times (whole minutes and hours of the epoch), so a client that fills a window at its
+very end and the next one at its very start gets up to 2 × the rate through within one window's
+length. For a guard against loops that is fine: a loop is stopped within one window either way,
+and a well-behaved client is far below even half the rate. ``Retry-After`` is the time left
+until the refusing window ends, which is exact for fixed windows.
+
+Without a Redis cache (the embedded LocMem default, SQLite test runs) the same counting runs on
+the Django cache with ``add`` + ``incr`` (and ``decr`` to take back a refused request's counts).
+If Redis cannot be reached the request is let through with a warning: the throttle must not be
+the thing that takes ingest down.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
+from dataclasses import dataclass
 
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.http import JsonResponse
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
+
+log = logging.getLogger(__name__)
 
 INGEST_PATH = re.compile(r"^/api/devices/xml/(?P<key>[^/]+)/?$")
 LOGIN_URL_NAME = "api-token"
+ACCOUNT_SCOPES = ("account_burst", "account")
+INGEST_KEY_SCOPES = ("ingest_key_burst", "ingest_key")
+LOGIN_SCOPES = ("login",)
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+REDIS_CACHE_BACKEND = "django.core.cache.backends.redis.RedisCache"
+
+# KEYS: the window counters; ARGV: limit and window seconds of each key, in key order.
+# Returns the 1-based positions of full windows; counts the request in every window only when
+# none is full. A counter's lifetime starts with its first request, so it never outlives its window.
+COUNT_SCRIPT = """
+local full = {}
+for i = 1, #KEYS do
+  local count = tonumber(redis.call('GET', KEYS[i])) or 0
+  if count >= tonumber(ARGV[2 * i - 1]) then full[#full + 1] = i end
+end
+if #full == 0 then
+  for i = 1, #KEYS do
+    if redis.call('INCR', KEYS[i]) == 1 then redis.call('EXPIRE', KEYS[i], ARGV[2 * i]) end
+  end
+end
+return full
+"""
 
 
-class _LiveRateThrottle(SimpleRateThrottle):
-    """Reads its rate from settings at use time (DRF binds them at import, which tests and
-    ``override_settings`` cannot change)."""
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One fixed window of a scope: ``limit`` requests per ``seconds``."""
 
-    def timer(self) -> float:
-        # Looked up at call time (DRF binds ``time.time`` at import), so tests can move the clock.
-        return time.time()
-
-    def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-
-    def key(self, ident: str) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+    scope: str
+    limit: int
+    seconds: int
 
 
-class AccountBurstThrottle(_LiveRateThrottle):
-    """Per authenticated account, short window."""
+def parse_rate(rate: str | None) -> tuple[int, int] | None:
+    """``"300/min"`` → ``(300, 60)``, DRF's rate syntax (the period's first letter counts)."""
+    if not rate:
+        return None
+    number, period = rate.split("/")
+    return int(number), PERIODS[period.strip()[0]]
 
-    scope = "account_burst"
 
-    def get_cache_key(self, request: Request, view) -> str | None:
-        user = request.user
-        if user is None or not user.is_authenticated:
+def windows_of(scopes: tuple[str, ...]) -> list[Window]:
+    """The configured windows of these scopes, read at call time (``override_settings`` works)."""
+    rates = api_settings.DEFAULT_THROTTLE_RATES
+    windows = []
+    for scope in scopes:
+        parsed = parse_rate(rates.get(scope))
+        if parsed is not None:
+            windows.append(Window(scope, *parsed))
+    return windows
+
+
+def digest(value: str) -> str:
+    """What the cache keeps of a credential-like identity (an ingest key, a username)."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def counter_key(window: Window, identity: str, now: float) -> str:
+    return f"throttle:{window.scope}:{int(now // window.seconds)}:{identity}"
+
+
+def seconds_left(window: Window, now: float) -> float:
+    return (now // window.seconds + 1) * window.seconds - now
+
+
+class _RedisCounter:
+    """One Redis client (and its connection pool) per process, for the cache's location."""
+
+    location: str | None = None
+    client: redis.Redis | None = None
+    script = None
+
+    @classmethod
+    def get(cls) -> _RedisCounter | None:
+        config = settings.CACHES["default"]
+        if config["BACKEND"] != REDIS_CACHE_BACKEND:
             return None
-        return self.key(str(user.pk))
+        location = config["LOCATION"]
+        location = location[0] if isinstance(location, (list, tuple)) else location
+        if cls.location != location:
+            cls.client = redis.Redis.from_url(location)
+            cls.script = cls.client.register_script(COUNT_SCRIPT)
+            cls.location = location
+        return cls
 
 
-class AccountThrottle(AccountBurstThrottle):
-    """Per authenticated account, hourly window."""
+def _count_on_redis(counter: type[_RedisCounter], keys: list[str], windows: list[Window]) -> list[Window]:
+    args: list[int] = []
+    for window in windows:
+        args += [window.limit, window.seconds]
+    full = counter.script(keys=[cache.make_key(key) for key in keys], args=args)
+    return [windows[int(position) - 1] for position in full]
 
-    scope = "account"
+
+def _count_on_cache(keys: list[str], windows: list[Window]) -> list[Window]:
+    """The same counting with the Django cache API (per-process LocMem: exact within the process)."""
+    full = []
+    for key, window in zip(keys, windows, strict=True):
+        if cache.add(key, 1, window.seconds):
+            count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr: a new window
+                cache.set(key, 1, window.seconds)
+                count = 1
+        if count > window.limit:
+            full.append(window)
+    if full:  # a refused request takes its counts back, as the Redis script never adds them
+        for key in keys:
+            try:
+                cache.decr(key)
+            except ValueError:
+                pass
+    return full
 
 
-class LoginThrottle(_LiveRateThrottle):
-    """Per username tried on the token endpoint; a missing or odd username shares one bucket."""
+def hit(identity: str, scopes: tuple[str, ...], now: float | None = None) -> float | None:
+    """Count one request of ``identity`` in every window of ``scopes``.
 
-    scope = "login"
-
-    def get_cache_key(self, request: Request, view) -> str | None:
-        match = getattr(request._request, "resolver_match", None)
-        if match is None or match.url_name != LOGIN_URL_NAME or request.method != "POST":
+    ``None`` when it may pass; otherwise the seconds until the (latest-ending) full window ends.
+    """
+    windows = windows_of(scopes)
+    if not windows:
+        return None
+    now = time.time() if now is None else now  # looked up at call time: tests move the clock
+    keys = [counter_key(window, identity, now) for window in windows]
+    counter = _RedisCounter.get()
+    if counter is None:
+        full = _count_on_cache(keys, windows)
+    else:
+        try:
+            full = _count_on_redis(counter, keys, windows)
+        except redis.RedisError as exc:
+            log.warning("Throttle counters unavailable, request let through: %s", exc)
             return None
+    if not full:
+        return None
+    return max(seconds_left(window, now) for window in full)
+
+
+def ingest_key_wait(ingest_key: str) -> float | None:
+    """Throttle check of one camera push (the lean XML view calls this without DRF)."""
+    return hit(f"key:{digest(ingest_key)}", INGEST_KEY_SCOPES)
+
+
+def throttled_response(wait: float) -> JsonResponse:
+    """The 429 the API's exception handler gives for DRF's ``Throttled``, for views outside DRF."""
+    exc = Throttled(wait)
+    return JsonResponse({"errors": {"detail": [str(exc.detail)]}}, status=429, headers={"Retry-After": str(exc.wait)})
+
+
+def identities(request: Request) -> list[tuple[str, tuple[str, ...]]]:
+    """The identities this request is counted under, each with its scopes (often exactly one)."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    match = getattr(request._request, "resolver_match", None)
+    if match is not None and match.url_name == LOGIN_URL_NAME and request.method == "POST":
         data = request.data  # a malformed body raises ParseError: the same 400 the view would give
         username = data.get("username") if isinstance(data, dict) else None
         ident = username.strip().lower()[:150] if isinstance(username, str) else "<none>"
-        return self.key(hashlib.sha256(ident.encode()).hexdigest())
+        found.append((f"user:{digest(ident)}", LOGIN_SCOPES))
+    user = request.user
+    if user is not None and user.is_authenticated:
+        found.append((f"id:{user.pk}", ACCOUNT_SCOPES))
+    path_match = INGEST_PATH.match(request.path)
+    if path_match is not None:
+        found.append((f"key:{digest(path_match['key'])}", INGEST_KEY_SCOPES))
+    return found
 
 
-class IngestKeyBurstThrottle(_LiveRateThrottle):
-    """Per store ingest key of the camera XML endpoint, short window."""
+class RequestThrottle(BaseThrottle):
+    """The one global DRF throttle: every identity of the request, each in one round trip."""
 
-    scope = "ingest_key_burst"
+    def allow_request(self, request: Request, view) -> bool:
+        waits = [hit(identity, scopes) for identity, scopes in identities(request)]
+        self._wait = max((wait for wait in waits if wait is not None), default=None)
+        return self._wait is None
 
-    def get_cache_key(self, request: Request, view) -> str | None:
-        match = INGEST_PATH.match(request.path)
-        if match is None:
-            return None
-        # The key is a credential: keep only a digest of it in the cache.
-        return self.key(hashlib.sha256(match["key"].encode()).hexdigest())
-
-
-class IngestKeyThrottle(IngestKeyBurstThrottle):
-    """Per store ingest key, hourly window."""
-
-    scope = "ingest_key"
-
-
-THROTTLE_CLASSES = [
-    "vislivis.throttles.LoginThrottle",
-    "vislivis.throttles.AccountBurstThrottle",
-    "vislivis.throttles.AccountThrottle",
-    "vislivis.throttles.IngestKeyBurstThrottle",
-    "vislivis.throttles.IngestKeyThrottle",
-]
+    def wait(self) -> float | None:
+        return self._wait

@@ -1,7 +1,8 @@
 """Global throttles: a well-behaved store or camera is never throttled; a runaway one is.
 
 Rates are the real defaults of base settings; the clock is frozen and moved with freezegun
-(DRF's throttles read ``time.time``), so nothing here depends on how fast the machine is.
+(the throttles read ``time.time``), so nothing here depends on how fast the machine is.
+The counting itself (windows, rollover, Redis and cache paths) is in test_throttle_counting.py.
 """
 
 from __future__ import annotations
@@ -147,14 +148,16 @@ def test_ingest_key_is_not_stored_in_the_cache_key():
     from django.test import RequestFactory
     from rest_framework.request import Request
 
-    from vislivis.throttles import AccountBurstThrottle, IngestKeyBurstThrottle
+    from vislivis.throttles import Window, counter_key, identities
 
     request = Request(RequestFactory().post("/api/devices/xml/secret-key-123/"))
     request.user = None
-    key = IngestKeyBurstThrottle().get_cache_key(request, None)
-    assert key.startswith("throttle_ingest_key_burst_")
+    found = identities(request)
+    # Only the ingest key's windows apply (no account), and only a digest of the key is kept.
+    assert [scopes for _, scopes in found] == [("ingest_key_burst", "ingest_key")]
+    key = counter_key(Window("ingest_key_burst", 300, 60), found[0][0], START.timestamp())
+    assert key.startswith("throttle:ingest_key_burst:")
     assert "secret-key-123" not in key
-    assert AccountBurstThrottle().get_cache_key(request, None) is None
 
 
 DIAGS = (Path(__file__).resolve().parents[1] / "devices" / "samples" / "diags.xml").read_bytes()

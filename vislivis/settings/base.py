@@ -144,14 +144,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
     # Guards against loops and abuse, far above what a well-behaved store or camera sends
-    # (vislivis/throttles.py says who is keyed how); counters live in the shared cache.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "vislivis.throttles.LoginThrottle",
-        "vislivis.throttles.AccountBurstThrottle",
-        "vislivis.throttles.AccountThrottle",
-        "vislivis.throttles.IngestKeyBurstThrottle",
-        "vislivis.throttles.IngestKeyThrottle",
-    ],
+    # (vislivis/throttles.py says who is keyed how, in which windows); one class counts every
+    # window of a request in one round trip to the shared cache.
+    "DEFAULT_THROTTLE_CLASSES": ["vislivis.throttles.RequestThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN", default="30/min"),
         "account_burst": env.str("THROTTLE_ACCOUNT_BURST", default="300/min"),
