@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from analytics.models import HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
+from analytics.models import HourlyCustomers, HourlyQueue, HourlyZoneHeatmap, StoreDay
 from stores.admin_scoping import TenantScopedAdmin
 
 
@@ -33,3 +33,24 @@ class HourlyQueueAdmin(HourlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("cashier")
+
+
+@admin.register(StoreDay)
+class StoreDayAdmin(TenantScopedAdmin):
+    """Read-only: ingest keeps these rows (``analytics.storedays``); ``rebuild_store_days`` repairs them."""
+
+    date_hierarchy = "business_date"
+    list_display = ["business_date", "store", "source", "footfall", "occupancy_peak", "starts_at", "ends_at"]
+    list_filter = ["source", "store"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("store")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from analytics import storedays
 from analytics.models import HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
 from stores.models import Cashier, Store, Zone
 
@@ -32,9 +33,24 @@ def load_day(store: Store, day: date, rng: random.Random, scale: float = 60.0) -
     tz = ZoneInfo(store.timezone)
     zones = {name: Zone.objects.get_or_create(store=store, name=name)[0] for name in ZONES}
     cashiers = {name: Cashier.objects.get_or_create(store=store, name=name)[0] for name in CASHIERS}
-    now = datetime.now(UTC)
+    with storedays.deferred():  # one rollup refresh for the day's hours, below, not one per row
+        hours = _write_day(store, day, tz, zones, cashiers, datetime.now(UTC), rng, scale)
+    storedays.refresh(store.pk, storedays.SENDER, hours, store)
+    return len(hours)
+
+
+def _write_day(
+    store: Store,
+    day: date,
+    tz: ZoneInfo,
+    zones: dict[str, Zone],
+    cashiers: dict[str, Cashier],
+    now: datetime,
+    rng: random.Random,
+    scale: float,
+) -> list[datetime]:
     inside = 0
-    written = 0
+    written = []
     for local_hour in range(OPEN_HOUR, CLOSE_HOUR):
         hour = datetime.combine(day, time(local_hour), tzinfo=tz).astimezone(UTC)
         if hour > now:
@@ -84,7 +100,7 @@ def load_day(store: Store, day: date, rng: random.Random, scale: float = 60.0) -
                 hour=hour,
                 defaults={"total_customers": served, "wait_time": round(15 + served * rng.uniform(1.5, 3.0), 1)},
             )
-        written += 1
+        written.append(hour)
     return written
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from analytics import storedays
 from analytics.demo import CLOSE_HOUR, OPEN_HOUR, traffic_curve
 from devices.models import Device, HourlyFootfall, MinuteCount
 from devices.services import MEASURES, hour_of
@@ -101,6 +102,7 @@ def load(store: Store, days: int = 7, seed: int = 7) -> int:
             batch_size=2000,
         )
         written += len(minutes)
+    storedays.rebuild([store.pk])  # the bulk writes above send no signals: the store's days follow
     return written
 
 

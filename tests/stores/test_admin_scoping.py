@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from analytics.models import HourlyCustomers
+from analytics.models import HourlyCustomers, StoreDay
 from stores.models import Camera, Membership, Role, Store
 
 
@@ -79,6 +79,11 @@ def test_camera_and_analytics_lists_are_scoped(admin_client_a, store_a, store_b,
     assert "Rival cam" not in admin_client_a.get("/admin/stores/camera/").content.decode()
     text = admin_client_a.get("/admin/analytics/hourlycustomers/").content.decode()
     assert "555" in text and "777" not in text
+    # The business-day rollup the saves above kept current: listed read-only, scoped the same way.
+    text = admin_client_a.get("/admin/analytics/storeday/").content.decode()
+    assert "555" in text and "777" not in text
+    foreign_day = StoreDay.objects.get(store=store_b)
+    assert admin_client_a.get(f"/admin/analytics/storeday/{foreign_day.pk}/change/").status_code == 404
 
 
 def test_brand_admin_creates_sender_account_for_a_store(admin_client_a, tenant_a, store_a, api):
