@@ -18,6 +18,7 @@ INGEST_SCHEMA = {
         400: OpenApiResponse(description="Malformed or hostile XML: {code: '1', message, errors}; nothing stored."),
         404: OpenApiResponse(description="Unknown ingest key; nothing created."),
         413: OpenApiResponse(description="Body over 1 MiB."),
+        429: OpenApiResponse(description="Too many pushes for this ingest key; Retry-After says when to retry."),
     },
     "auth": [],
     "description": "Metrics, RTMetrics or Diags document (root element decides); any content type.",

@@ -2,8 +2,8 @@
 
 from django.urls import re_path
 
-from devices.api.views import XmlIngestView
+from devices.api.views import xml_ingest
 
 urlpatterns = [
-    re_path(r"^xml/(?P<ingest_key>[A-Za-z0-9_-]{1,64})/?$", XmlIngestView.as_view(), name="device-xml-ingest"),
+    re_path(r"^xml/(?P<ingest_key>[A-Za-z0-9_-]{1,64})/?$", xml_ingest, name="device-xml-ingest"),
 ]
