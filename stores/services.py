@@ -122,8 +122,12 @@ def ensure_account(
 
 
 def resolve_store_for_writer(user, store_code: str | None) -> Store:
-    """The store a sender's payload goes to (SPEC §3 store resolution)."""
-    stores = Store.objects.writable_by(user)
+    """The store a sender's payload goes to (SPEC §3 store resolution).
+
+    One query on every sender request: the tenant scoping of ``writable_by`` with the model's
+    default ordering dropped (it joined the tenant table to sort at most two rows).
+    """
+    stores = Store.objects.writable_by(user).order_by()
     if store_code not in (None, ""):
         if not isinstance(store_code, str) or "\x00" in store_code:
             raise StoreResolutionError("Must be a store code string.", status=400)

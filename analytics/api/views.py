@@ -39,7 +39,11 @@ class FeedIngestView(APIView):
     def post(self, request):
         records, batch = records_of(request)
         validated = validate_records(records, self.input_serializer, batch)
-        results = apply_feed(self.feed, resolve_stores(request.user, validated, batch))
+        pairs = resolve_stores(request.user, validated, batch)
+        results = apply_feed(self.feed, pairs)
+        for (store, _), result in zip(pairs, results, strict=True):
+            if result.record.store_id == store.pk:
+                result.record.store = store  # the reply's "store" code without reading the store again
         created = any(result.created for result in results)
         representation = _record_representation(self.record_serializer)
         body = [representation(result.record) for result in results]

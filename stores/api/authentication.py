@@ -14,8 +14,9 @@ import hmac
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, BasicAuthentication
+from rest_framework.authentication import BaseAuthentication, BasicAuthentication, TokenAuthentication
 
 
 def _credential_cache_key(username: str, password: str) -> str:
@@ -90,6 +91,24 @@ class CachedBasicAuthentication(BasicAuthentication):
         if user is None:
             raise exceptions.AuthenticationFailed("Invalid username or password.")
         return (user, None)
+
+
+class MembershipTokenAuthentication(TokenAuthentication):
+    """``Authorization: Token <key>``, the user loaded with its membership in the same query.
+
+    DRF's own class loads the user only; the sender permission and the store resolution then
+    read ``user.membership``, one more query on every request.
+    """
+
+    def authenticate_credentials(self, key):
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user__membership").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(gettext_lazy("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(gettext_lazy("User inactive or deleted."))
+        return (token.user, token)
 
 
 class BodyCredentialsAuthentication(BaseAuthentication):

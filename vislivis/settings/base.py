@@ -133,7 +133,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "stores.api.authentication.CachedBasicAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "stores.api.authentication.MembershipTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # DRF's default is AllowAny: every endpoint is closed unless it opens itself on purpose.
