@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import psycopg
 from django.db import connection
 
 from analytics.storedays import _TABLES, SEGMENT_SQL, segment_of
@@ -31,21 +32,33 @@ HOUR = timedelta(hours=1)
 # whose segment is a whole day already in the rollup are excluded with the same expression the
 # rollup uses, so the two sides can never both count an hour), plus the whole days' rows.
 _TOTALS_SQL = """
-WITH params AS (
-    SELECT p.store_id, p.first_full, p.last_full, s.timezone AS tz, s.opening_hour AS opening
-    FROM unnest(%(stores)s::bigint[], %(firsts)s::date[], %(lasts)s::date[]) AS p(store_id, first_full, last_full)
-    JOIN stores_store s ON s.id = p.store_id
+WITH members AS (
+    SELECT * FROM unnest(%(stores)s::bigint[], %(store_groups)s::int[]) AS m(store_id, grp)
+),
+params AS (
+    SELECT m.store_id, g.first_full, g.last_full, s.timezone AS tz, s.opening_hour AS opening
+    FROM members m
+    JOIN unnest(%(groups)s::int[], %(firsts)s::date[], %(lasts)s::date[]) AS g(grp, first_full, last_full)
+      ON g.grp = m.grp
+    JOIN stores_store s ON s.id = m.store_id
 ),
 ranges AS (
-    SELECT * FROM unnest(%(range_stores)s::bigint[], %(los)s::timestamptz[], %(his)s::timestamptz[])
-        AS r(store_id, lo, hi)
+    SELECT m.store_id, r.lo, r.hi
+    FROM members m
+    JOIN unnest(%(range_groups)s::int[], %(los)s::timestamptz[], %(his)s::timestamptz[]) AS r(grp, lo, hi)
+      ON r.grp = m.grp
 ),
 hourly AS (
-    SELECT t.store_id, t.hour, sum(COALESCE(t.{enters}, 0)) AS enters,
-           sum(COALESCE(t.{enters}, 0)) - sum(COALESCE(t.{exits}, 0)) AS delta
-    FROM ranges r JOIN {table} t ON t.store_id = r.store_id AND t.hour >= r.lo AND t.hour < r.hi
-    WHERE {condition} AND t.hour >= %(lo)s AND t.hour < %(hi)s
-    GROUP BY t.store_id, t.hour
+    -- One index range scan per (store, range): a join against the ranges made the planner scan
+    -- the whole month of every store and filter (measured 200+ ms for 100 stores).
+    SELECT r.store_id, x.hour, x.enters, x.delta
+    FROM ranges r CROSS JOIN LATERAL (
+        SELECT t.hour, sum(COALESCE(t.{enters}, 0)) AS enters,
+               sum(COALESCE(t.{enters}, 0)) - sum(COALESCE(t.{exits}, 0)) AS delta
+        FROM {table} t
+        WHERE t.store_id = r.store_id AND t.hour >= r.lo AND t.hour < r.hi AND {condition}
+        GROUP BY t.hour
+    ) x
 ),
 running AS (
     SELECT h.store_id, h.hour, h.enters, {segment} AS segment,
@@ -61,10 +74,15 @@ partial AS (
     GROUP BY store_id
 ),
 whole AS (
-    SELECT d.store_id, sum(d.footfall) AS footfall, max(d.occupancy_peak) AS peak
-    FROM analytics_storeday d JOIN params p ON p.store_id = d.store_id
-    WHERE d.source = %(source)s AND d.business_date BETWEEN p.first_full AND p.last_full
-    GROUP BY d.store_id
+    -- Likewise one range of the (store, source, business_date) key per store.
+    SELECT p.store_id, x.footfall, x.peak
+    FROM params p CROSS JOIN LATERAL (
+        SELECT sum(d.footfall) AS footfall, max(d.occupancy_peak) AS peak
+        FROM analytics_storeday d
+        WHERE d.store_id = p.store_id AND d.source = %(source)s
+          AND d.business_date BETWEEN p.first_full AND p.last_full
+    ) x
+    WHERE x.footfall IS NOT NULL
 )
 SELECT store_id, sum(footfall)::bigint, max(peak)::bigint
 FROM (SELECT * FROM partial UNION ALL SELECT * FROM whole) parts
@@ -128,34 +146,42 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
 
     ``stores`` are ``Store`` rows (their time zone and opening hour cut the windows). Two
     statements (one per source) whatever the number of stores."""
-    ids, firsts, lasts, range_stores, los, his = [], [], [], [], [], []
+    # Stores of one time zone and opening hour share the same cut: it is computed, and sent,
+    # once per such group (a brand has a handful), the stores only name their group.
+    groups: dict[tuple[str, int], int] = {}
+    ids, store_groups, firsts, lasts, range_groups, los, his = [], [], [], [], [], [], []
     for store in stores:
-        tz = ZoneInfo(store.timezone)
-        start = datetime.combine(first_day, time.min, tzinfo=tz).astimezone(UTC)
-        end = min(datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC), now)
-        split = split_window(start, end, tz, store.opening_hour)
+        key = (store.timezone, store.opening_hour)
+        if key not in groups:
+            groups[key] = len(groups)
+            tz = ZoneInfo(store.timezone)
+            start = datetime.combine(first_day, time.min, tzinfo=tz).astimezone(UTC)
+            end = min(datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC), now)
+            split = split_window(start, end, tz, store.opening_hour)
+            firsts.append(split.first_full)
+            lasts.append(split.last_full)
+            for lo, hi in split.ranges:
+                range_groups.append(groups[key])
+                los.append(lo)
+                his.append(hi)
         ids.append(store.pk)
-        firsts.append(split.first_full)
-        lasts.append(split.last_full)
-        for lo, hi in split.ranges:
-            range_stores.append(store.pk)
-            los.append(lo)
-            his.append(hi)
-    # Constant bounds (a superset of every range) let the planner use the (store, ..., hour)
-    # index range, so the cost follows the hours read, not the table.
+        store_groups.append(groups[key])
     params = {
         "stores": ids,
+        "store_groups": store_groups,
+        "groups": list(range(len(groups))),
         "firsts": firsts,
         "lasts": lasts,
-        "range_stores": range_stores,
+        "range_groups": range_groups,
         "los": los,
         "his": his,
-        "lo": min(los, default=now),
-        "hi": max(his, default=now),
     }
     result: dict[str, dict] = {}
-    with connection.cursor() as cursor:
+    connection.ensure_connection()
+    # Server-side binding and prepared statements (as in devices/fastpath.py): the arrays go
+    # over as parameters instead of being quoted into the text, and each text is planned once.
+    with psycopg.Cursor(connection.connection) as cursor:
         for source, sql in _SQL.items():
-            cursor.execute(sql, {**params, "source": source})
+            cursor.execute(sql, {**params, "source": source}, prepare=True)
             result[source] = {store_id: (footfall, peak) for store_id, footfall, peak in cursor.fetchall()}
     return result

@@ -125,6 +125,13 @@ def test_brand_view_is_for_brand_admins_only(client_for, viewer_a, brand_admin_a
     assert "Rival" not in response.content.decode()
 
 
+def test_brand_view_links_each_store_page_with_the_same_days(client_for, brand_admin_a, store_a, store_a2):
+    html = client_for(brand_admin_a).get("/dashboard/brand/?from=2026-05-01&to=2026-05-31").content.decode()
+    for store in (store_a, store_a2):
+        assert f'href="/dashboard/stores/{store.pk}/?from=2026-05-01&amp;to=2026-05-31"' in html
+    assert 'href="?from=2026-05-01&amp;to=2026-05-31&amp;sort=footfall"' in html
+
+
 def test_brand_view_sorts_and_puts_missing_values_last(client_for, brand_admin_a, store_a, store_a2):
     store_c = StoreFactory(tenant=store_a.tenant, name="Bursa", code="boyner-bursa")
     HourlyCustomers.objects.create(store=store_a, hour=this_hour(), entered=10, exited=0)
