@@ -41,6 +41,7 @@ HOUR = timedelta(hours=1)
 # Local time zones shift a UTC hour by at most ±14 h and DST by an hour or so: hours within
 # this margin of a day's nominal bounds are read and then kept or dropped by their segment.
 _MARGIN = timedelta(hours=3)
+_DAY_REACH = timedelta(hours=36)
 
 # The business day ("segment") of an hour, in SQL; analytics/brand.py uses the very same text.
 SEGMENT_SQL = "date_trunc('day', ({hour} AT TIME ZONE {tz}) - make_interval(hours => {opening}))::date"
@@ -94,6 +95,9 @@ hourly AS (
     FROM bounds b JOIN {table} t
       ON t.store_id = %(store)s
      AND t.hour >= b.starts_at - interval '3 hours' AND t.hour < b.ends_at + interval '3 hours'
+     -- Constant bounds as well, so the (store, ..., hour) index reads this range only (joined
+     -- bounds alone left the planner reading every hour of the store, growing with history).
+     AND t.hour >= %(lo)s AND t.hour < %(hi)s
     CROSS JOIN p
     WHERE {condition} AND {seg_t} = b.d
     GROUP BY b.d, t.hour
@@ -283,7 +287,10 @@ def lock_statement(store_id: int, source: str, hours: list[datetime]) -> tuple[s
 
 def refresh_statement(store_id: int, source: str, hours: list[datetime]) -> tuple[str, dict]:
     """SQL and parameters of the recompute statement (run after ``lock_statement``)."""
-    return _REFRESH[source], {"store": store_id, "source": source, "hours": hours}
+    # A business day is at most 25 hours long and lies within a day and a half of any of its
+    # hours whatever the zone: a superset of every day these hours belong to.
+    lo, hi = min(hours) - _DAY_REACH, max(hours) + _DAY_REACH
+    return _REFRESH[source], {"store": store_id, "source": source, "hours": hours, "lo": lo, "hi": hi}
 
 
 def refresh(store_id: int, source: str, hours: Iterable[datetime], store: Store | None = None) -> None:
