@@ -25,6 +25,7 @@ import psycopg
 from django.db import connection
 
 from analytics.storedays import _TABLES, SEGMENT_SQL, segment_of
+from stores.reporting import ceil_hour
 
 HOUR = timedelta(hours=1)
 
@@ -107,11 +108,6 @@ class Split:
     ranges: list[tuple[datetime, datetime]]
 
 
-def _ceil_hour(moment: datetime) -> datetime:
-    floor = moment.replace(minute=0, second=0, microsecond=0)
-    return floor if floor == moment else floor + HOUR
-
-
 def split_window(start: datetime, end: datetime, tz: ZoneInfo, opening_hour: int) -> Split:
     """Cut the UTC window [start, end) of one store: the business days whose every hour lies
     inside it, and the hour ranges left over at the head and the tail.
@@ -120,7 +116,7 @@ def split_window(start: datetime, end: datetime, tz: ZoneInfo, opening_hour: int
     the hour before its first hour and the hour after its last lie in other segments; segments
     never go back in time (DST moves local time by whole hours), so walking hour by hour from
     each end finds the cut."""
-    lo, hi = _ceil_hour(start), _ceil_hour(end)
+    lo, hi = ceil_hour(start), ceil_hour(end)
     if lo >= hi:
         return Split(None, None, [])
 

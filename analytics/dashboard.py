@@ -20,7 +20,7 @@ from django.db.models import F, FloatField, Q, Sum
 
 from analytics.models import DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
 from stores.models import Store
-from stores.reporting import ReportRange, group_by_window
+from stores.reporting import ReportRange, ceil_hour, group_by_window
 from stores.selectors import store_ai_status
 
 HOUR = timedelta(hours=1)
@@ -131,13 +131,21 @@ def occupancy_series(
     counts: dict[datetime, list[int]], rng: ReportRange, opening_hour: int, now: datetime
 ) -> list[tuple[datetime, int]]:
     """People inside at the end of every hour: running enters minus exits, never below zero,
-    back to zero at the store's opening hour (and at the start of the range)."""
+    back to zero at the store's opening hour (and at the start of the range).
+
+    Steps through the stored hours, which are whole UTC hours: in a +05:30 zone they start at
+    :30 local, so the range's local midnight is not one of them. "Back to zero" is a new
+    business day (``analytics.storedays.segment_of``), the rule the brand totals and the
+    ``StoreDay`` rollup use."""
+    from analytics.storedays import segment_of
+
     series: list[tuple[datetime, int]] = []
-    inside = 0
-    moment, end = rng.start_utc, min(rng.end_utc, now)
+    inside, segment = 0, None
+    moment, end = ceil_hour(rng.start_utc), min(rng.end_utc, now)
     while moment < end:
-        if moment.astimezone(rng.tz).hour == opening_hour:
-            inside = 0
+        current = segment_of(moment, rng.tz, opening_hour)
+        if current != segment:
+            inside, segment = 0, current
         entered, exited = counts.get(moment, (0, 0))
         inside = max(0, inside + entered - exited)
         series.append((moment, inside))

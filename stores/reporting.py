@@ -32,6 +32,12 @@ class ReportRange:
         return datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=self.tz).astimezone(ZoneInfo("UTC"))
 
 
+def ceil_hour(moment: datetime) -> datetime:
+    """The first whole hour at or after ``moment`` (hourly rows are stored at whole UTC hours)."""
+    floor = moment.replace(minute=0, second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(hours=1)
+
+
 def group_by_window(windows: dict[int, Window]) -> dict[Window, list[int]]:
     """``{(start, end): [store ids]}``: one query per distinct window instead of per store."""
     groups: dict[Window, list[int]] = defaultdict(list)

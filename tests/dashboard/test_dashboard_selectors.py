@@ -43,6 +43,24 @@ def test_occupancy_stops_at_now(store_a):
     assert [value for _, value in series] == [2, 2, 2, 2, 2, 2]
 
 
+def test_occupancy_in_a_half_hour_zone_follows_the_stored_utc_hours(store_a):
+    # Kolkata is UTC+05:30: stored hours (whole UTC hours) start at :30 local. The series used to
+    # step from local midnight (:30 UTC) and missed every stored hour, showing 0 all day.
+    store_a.timezone, store_a.opening_hour = "Asia/Kolkata", 10
+    rng = dashboard.store_range(store_a, DAY, DAY)
+    at = lambda local_hour: datetime(2026, 3, 2, tzinfo=UTC) + timedelta(hours=local_hour - 5.5)  # noqa: E731
+    counts = {at(8.5): [5, 1], at(9.5): [2, 0], at(10.5): [4, 1], at(11.5): [0, 2]}
+    series = dict(dashboard.occupancy_series(counts, rng, store_a.opening_hour, NOW))
+    assert all(moment.minute == 0 for moment in series)  # whole UTC hours only
+    assert len(series) == 24  # the hours starting 00:30 … 23:30 local, as the read API buckets them
+    assert series[at(8.5)] == 4
+    assert series[at(9.5)] == 6  # 09:30-10:30 local starts before opening: same business day
+    assert series[at(10.5)] == 3  # first hour starting after 10:00: a new day, 4 in, 1 out
+    assert series[at(11.5)] == 1
+    data = dashboard.occupancy_source(store_a, rng, NOW, counts, {})
+    assert max(value for _, value in data[1]) == 6
+
+
 def test_store_dashboard_sources_side_by_side_and_previous_period(store_a):
     device = Device.objects.create(
         store=store_a, device_id="CAM-1", name="Door", first_seen=NOW, last_seen=NOW - timedelta(hours=1)
