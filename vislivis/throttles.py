@@ -57,7 +57,7 @@ ACCOUNT_SCOPES = ("account_burst", "account")
 INGEST_KEY_SCOPES = ("ingest_key_burst", "ingest_key")
 LOGIN_SCOPES = ("login",)
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-REDIS_CACHE_BACKEND = "django.core.cache.backends.redis.RedisCache"
+REDIS_CACHE_BACKENDS = ("django.core.cache.backends.redis.RedisCache", "vislivis.cache.ReusingRedisCache")
 
 # KEYS: the window counters; ARGV: limit and window seconds of each key, in key order.
 # Returns the 1-based positions of full windows; counts the request in every window only when
@@ -128,7 +128,7 @@ class _RedisCounter:
     @classmethod
     def get(cls) -> _RedisCounter | None:
         config = settings.CACHES["default"]
-        if config["BACKEND"] != REDIS_CACHE_BACKEND:
+        if config["BACKEND"] not in REDIS_CACHE_BACKENDS:
             return None
         location = config["LOCATION"]
         location = location[0] if isinstance(location, (list, tuple)) else location

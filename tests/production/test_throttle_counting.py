@@ -27,7 +27,7 @@ def backend(request, settings):
         url = os.environ.get("REDIS_URL")
         if not url:
             pytest.skip("REDIS_URL is not set")
-        settings.CACHES = {"default": {"BACKEND": throttles.REDIS_CACHE_BACKEND, "LOCATION": url}}
+        settings.CACHES = {"default": {"BACKEND": throttles.REDIS_CACHE_BACKENDS[-1], "LOCATION": url}}
     else:
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.REST_FRAMEWORK = {
@@ -109,6 +109,6 @@ def test_basic_auth_header_is_counted_per_account(backend, client, sender_a):
 
 
 def test_redis_unreachable_lets_the_request_through(settings, caplog):
-    settings.CACHES = {"default": {"BACKEND": throttles.REDIS_CACHE_BACKEND, "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.CACHES = {"default": {"BACKEND": throttles.REDIS_CACHE_BACKENDS[-1], "LOCATION": "redis://127.0.0.1:1/0"}}
     assert throttles.hit("id:1", throttles.ACCOUNT_SCOPES, now=HOUR_START) is None
     assert "Throttle counters unavailable" in caplog.text

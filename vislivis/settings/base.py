@@ -177,7 +177,8 @@ AUTH_FAILURE_LIMIT_PER_ADDRESS = env.int("AUTH_FAILURE_LIMIT_PER_ADDRESS", defau
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, reusing its redis-py client (vislivis/cache.py says why).
+    CACHES = {"default": {"BACKEND": "vislivis.cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
     # Sessions read from the shared cache (written through to the database): a Redis GET instead
     # of a PostgreSQL query on every authenticated request. Only with a shared cache: with the
