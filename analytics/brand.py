@@ -37,9 +37,11 @@ WITH members AS (
     SELECT * FROM unnest(%(stores)s::bigint[], %(store_groups)s::int[]) AS m(store_id, grp)
 ),
 params AS (
-    SELECT m.store_id, g.first_full, g.last_full, s.timezone AS tz, s.opening_hour AS opening
+    SELECT m.store_id, g.first_full, g.last_full, g.head_after, g.tail_before,
+           s.timezone AS tz, s.opening_hour AS opening
     FROM members m
-    JOIN unnest(%(groups)s::int[], %(firsts)s::date[], %(lasts)s::date[]) AS g(grp, first_full, last_full)
+    JOIN unnest(%(groups)s::int[], %(firsts)s::date[], %(lasts)s::date[], %(heads)s::date[], %(tails)s::date[])
+      AS g(grp, first_full, last_full, head_after, tail_before)
       ON g.grp = m.grp
     JOIN stores_store s ON s.id = m.store_id
 ),
@@ -75,13 +77,19 @@ partial AS (
     GROUP BY store_id
 ),
 whole AS (
-    -- Likewise one range of the (store, source, business_date) key per store.
+    -- Likewise one range of the (store, source, business_date) key per store: the whole days,
+    -- and the midnight parts of the days the window starts and ends in (contiguous with them).
     SELECT p.store_id, x.footfall, x.peak
     FROM params p CROSS JOIN LATERAL (
-        SELECT sum(d.footfall) AS footfall, max(d.occupancy_peak) AS peak
+        SELECT sum(CASE d.business_date WHEN p.head_after THEN d.after_midnight_footfall
+                                        WHEN p.tail_before THEN d.before_midnight_footfall
+                                        ELSE d.footfall END) AS footfall,
+               max(CASE d.business_date WHEN p.head_after THEN d.after_midnight_peak
+                                        WHEN p.tail_before THEN d.before_midnight_peak
+                                        ELSE d.occupancy_peak END) AS peak
         FROM analytics_storeday d
         WHERE d.store_id = p.store_id AND d.source = %(source)s
-          AND d.business_date BETWEEN p.first_full AND p.last_full
+          AND d.business_date BETWEEN COALESCE(p.head_after, p.first_full) AND COALESCE(p.tail_before, p.last_full)
     ) x
     WHERE x.footfall IS NOT NULL
 )
@@ -101,21 +109,29 @@ def supported() -> bool:
 
 @dataclass(frozen=True)
 class Split:
-    """A store's window cut into whole business days (rollup) and hour ranges (hourly rows)."""
+    """A store's window cut into rollup reads and hour ranges (hourly rows).
+
+    ``first_full``..``last_full``: business days wholly inside (``StoreDay`` totals);
+    ``head_after``: the day the window starts in at local midnight (its after-midnight part);
+    ``tail_before``: the day the window ends in at local midnight (its before-midnight part);
+    ``ranges``: whatever is left (a day cut by ``now``, a window shorter than a day)."""
 
     first_full: date | None
     last_full: date | None
     ranges: list[tuple[datetime, datetime]]
+    head_after: date | None = None
+    tail_before: date | None = None
 
 
-def split_window(start: datetime, end: datetime, tz: ZoneInfo, opening_hour: int) -> Split:
-    """Cut the UTC window [start, end) of one store: the business days whose every hour lies
-    inside it, and the hour ranges left over at the head and the tail.
+def split_window(start: datetime, end: datetime, tz: ZoneInfo, opening_hour: int, ends_at_midnight: bool) -> Split:
+    """Cut the UTC window [start, end) of one store (``start`` a local midnight; ``end`` too
+    when ``ends_at_midnight``, else ``now``).
 
     Hourly rows are whole UTC hours, so the window is taken in whole hours. A day is whole when
     the hour before its first hour and the hour after its last lie in other segments; segments
     never go back in time (DST moves local time by whole hours), so walking hour by hour from
-    each end finds the cut."""
+    each end finds the cuts. A cut day is read from its midnight part when the cut is that
+    midnight; otherwise from hourly rows."""
     lo, hi = ceil_hour(start), ceil_hour(end)
     if lo >= hi:
         return Split(None, None, [])
@@ -123,18 +139,38 @@ def split_window(start: datetime, end: datetime, tz: ZoneInfo, opening_hour: int
     def seg(hour: datetime) -> date:
         return segment_of(hour, tz, opening_hour)
 
-    first = seg(lo) if seg(lo - HOUR) != seg(lo) else seg(lo) + timedelta(days=1)
-    last = seg(hi - HOUR) if seg(hi) != seg(hi - HOUR) else seg(hi - HOUR) - timedelta(days=1)
-    if first > last:
-        return Split(None, None, [(lo, hi)])
+    def local_date(hour: datetime) -> date:
+        return hour.astimezone(tz).date()
+
+    one_day = timedelta(days=1)
+    starts_inside = seg(lo - HOUR) != seg(lo)
+    ends_inside = seg(hi) != seg(hi - HOUR)
+    first = seg(lo) if starts_inside else seg(lo) + one_day
+    last = seg(hi - HOUR) if ends_inside else seg(hi - HOUR) - one_day
     head_end = lo
-    while seg(head_end) < first:
+    while head_end < hi and seg(head_end) < first:
         head_end += HOUR
     tail_start = hi
-    while seg(tail_start - HOUR) > last:
+    while tail_start > head_end and seg(tail_start - HOUR) > last:
         tail_start -= HOUR
-    ranges = [(a, b) for a, b in ((lo, head_end), (tail_start, hi)) if a < b]
-    return Split(first, last, ranges)
+    ranges, head_after, tail_before = [], None, None
+    if lo < head_end:  # the day the window starts in began before it
+        day = seg(lo)
+        # Its part after local midnight, unless the window also ends inside this day.
+        if local_date(lo) == day + one_day and seg(head_end - HOUR) == day and (head_end < hi or ends_inside):
+            head_after = day
+        else:
+            ranges.append((lo, head_end))
+    if tail_start < hi and tail_start >= head_end:  # the day the window ends in goes on after it
+        day = seg(tail_start)
+        # Its part before local midnight: the window ends at that midnight, not at ``now``.
+        if ends_at_midnight and local_date(hi - HOUR) == day and seg(hi - HOUR) == day and tail_start > lo:
+            tail_before = day
+        else:
+            ranges.append((tail_start, hi))
+    if first > last:
+        return Split(None, None, ranges, head_after, tail_before)
+    return Split(first, last, ranges, head_after, tail_before)
 
 
 def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datetime) -> dict[str, dict]:
@@ -145,17 +181,19 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
     # Stores of one time zone and opening hour share the same cut: it is computed, and sent,
     # once per such group (a brand has a handful), the stores only name their group.
     groups: dict[tuple[str, int], int] = {}
-    ids, store_groups, firsts, lasts, range_groups, los, his = [], [], [], [], [], [], []
+    ids, store_groups, firsts, lasts, heads, tails, range_groups, los, his = [], [], [], [], [], [], [], [], []
     for store in stores:
         key = (store.timezone, store.opening_hour)
         if key not in groups:
             groups[key] = len(groups)
             tz = ZoneInfo(store.timezone)
             start = datetime.combine(first_day, time.min, tzinfo=tz).astimezone(UTC)
-            end = min(datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC), now)
-            split = split_window(start, end, tz, store.opening_hour)
+            local_end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
+            split = split_window(start, min(local_end, now), tz, store.opening_hour, local_end <= now)
             firsts.append(split.first_full)
             lasts.append(split.last_full)
+            heads.append(split.head_after)
+            tails.append(split.tail_before)
             for lo, hi in split.ranges:
                 range_groups.append(groups[key])
                 los.append(lo)
@@ -168,6 +206,8 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
         "groups": list(range(len(groups))),
         "firsts": firsts,
         "lasts": lasts,
+        "heads": heads,
+        "tails": tails,
         "range_groups": range_groups,
         "los": los,
         "his": his,

@@ -93,6 +93,13 @@ class StoreDay(models.Model):
     current (``analytics.storedays``); a row exists only for days that have counts.
     ``starts_at``/``ends_at`` are the day's UTC bounds under the time zone and opening hour of
     when it was computed (changing either rebuilds the store's rows).
+
+    A calendar-day range (the brand page's) cuts business days at local midnight: it starts in
+    the part of a business day after midnight and ends in the part before it. Both parts are
+    kept too, so a past range needs no hourly row at all: ``before_midnight_*`` covers opening
+    hour → local midnight (the day's start, so its peak is the day's running occupancy there),
+    ``after_midnight_*`` local midnight → next opening with occupancy counted from midnight (as
+    a range starting at midnight counts it). NULL where the part has no hours with counts.
     """
 
     class Source(models.TextChoices):
@@ -104,6 +111,10 @@ class StoreDay(models.Model):
     business_date = models.DateField()
     footfall = models.BigIntegerField()
     occupancy_peak = models.BigIntegerField()
+    before_midnight_footfall = models.BigIntegerField(null=True, blank=True)
+    before_midnight_peak = models.BigIntegerField(null=True, blank=True)
+    after_midnight_footfall = models.BigIntegerField(null=True, blank=True)
+    after_midnight_peak = models.BigIntegerField(null=True, blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     updated_at = models.DateTimeField()

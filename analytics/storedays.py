@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -103,21 +104,27 @@ hourly AS (
     GROUP BY b.d, t.hour
 ),
 running AS (
-    SELECT d, hour, enters, sum(delta) OVER (PARTITION BY d ORDER BY hour) AS s FROM hourly
+    SELECT d, hour, enters, after,
+           sum(delta) OVER (PARTITION BY d ORDER BY hour) AS s,
+           sum(delta) OVER (PARTITION BY d, after ORDER BY hour) AS s_part
+    FROM (SELECT hourly.*, {after} AS after FROM hourly CROSS JOIN p) h
 ),
 occupancy AS (
-    SELECT d, enters, s - LEAST(0, min(s) OVER (PARTITION BY d ORDER BY hour)) AS inside FROM running
+    SELECT d, enters, after,
+           s - LEAST(0, min(s) OVER (PARTITION BY d ORDER BY hour)) AS inside,
+           s_part - LEAST(0, min(s_part) OVER (PARTITION BY d, after ORDER BY hour)) AS inside_part
+    FROM running
 ),
 agg AS (
-    SELECT d, sum(enters)::bigint AS footfall, max(inside)::bigint AS peak FROM occupancy GROUP BY d
+    SELECT d, {parts} FROM occupancy GROUP BY d
 ),
 up AS (
     INSERT INTO analytics_storeday
-        (store_id, source, business_date, footfall, occupancy_peak, starts_at, ends_at, updated_at)
-    SELECT %(store)s, %(source)s, a.d, a.footfall, a.peak, b.starts_at, b.ends_at, now()
+        (store_id, source, business_date, {part_columns}, starts_at, ends_at, updated_at)
+    SELECT %(store)s, %(source)s, a.d, {part_values}, b.starts_at, b.ends_at, now()
     FROM agg a JOIN bounds b ON b.d = a.d
     ON CONFLICT (store_id, source, business_date) DO UPDATE SET
-        footfall = EXCLUDED.footfall, occupancy_peak = EXCLUDED.occupancy_peak,
+        {part_updates},
         starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, updated_at = EXCLUDED.updated_at
     RETURNING 1
 ),
@@ -130,10 +137,35 @@ gone AS (
 SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM gone)
 """
 
+# The day's totals and its two parts around local midnight (StoreDay's docstring): hours of
+# a business day fall on its own local date ("before") or the next one ("after").
+_AFTER_SQL = "({hour} AT TIME ZONE p.tz)::date > {day}"
+_PARTS_SQL = """sum(enters)::bigint AS footfall, max(inside)::bigint AS occupancy_peak,
+    (sum(enters) FILTER (WHERE NOT after))::bigint AS before_midnight_footfall,
+    (max(inside_part) FILTER (WHERE NOT after))::bigint AS before_midnight_peak,
+    (sum(enters) FILTER (WHERE after))::bigint AS after_midnight_footfall,
+    (max(inside_part) FILTER (WHERE after))::bigint AS after_midnight_peak"""
+PART_COLUMNS = (
+    "footfall",
+    "occupancy_peak",
+    "before_midnight_footfall",
+    "before_midnight_peak",
+    "after_midnight_footfall",
+    "after_midnight_peak",
+)
+_PART_SQL = {
+    "parts": _PARTS_SQL,
+    "part_columns": ", ".join(PART_COLUMNS),
+    "part_updates": ", ".join(f"{name} = EXCLUDED.{name}" for name in PART_COLUMNS),
+}
+
 _REFRESH = {
     source: _REFRESH_SQL.format(
         seg_h=SEGMENT_SQL.format(hour="h", tz="p.tz", opening="p.opening"),
         seg_t=SEGMENT_SQL.format(hour="t.hour", tz="p.tz", opening="p.opening"),
+        after=_AFTER_SQL.format(hour="hourly.hour", day="hourly.d"),
+        part_values=", ".join(f"a.{name}" for name in PART_COLUMNS),
+        **_PART_SQL,
         **names,
     )
     for source, names in _TABLES.items()
@@ -155,29 +187,34 @@ WITH p AS (
     WHERE %(stores)s::bigint[] IS NULL OR s.id = ANY(%(stores)s::bigint[])
 ),
 hourly AS ({sender} UNION ALL {camera}),
-running AS (
-    SELECT h.source, h.store_id, h.hour, h.enters, {seg} AS d,
-           sum(h.delta) OVER (PARTITION BY h.source, h.store_id, {seg} ORDER BY h.hour) AS s
+segmented AS (
+    SELECT h.source, h.store_id, h.hour, h.enters, h.delta, {seg} AS d, p.tz
     FROM hourly h JOIN p ON p.id = h.store_id
 ),
+running AS (
+    SELECT source, store_id, hour, enters, d, after,
+           sum(delta) OVER (PARTITION BY source, store_id, d ORDER BY hour) AS s,
+           sum(delta) OVER (PARTITION BY source, store_id, d, after ORDER BY hour) AS s_part
+    FROM (SELECT segmented.*, (hour AT TIME ZONE tz)::date > d AS after FROM segmented) x
+),
 occupancy AS (
-    SELECT source, store_id, d, enters,
-           s - LEAST(0, min(s) OVER (PARTITION BY source, store_id, d ORDER BY hour)) AS inside
+    SELECT source, store_id, d, enters, after,
+           s - LEAST(0, min(s) OVER (PARTITION BY source, store_id, d ORDER BY hour)) AS inside,
+           s_part - LEAST(0, min(s_part) OVER (PARTITION BY source, store_id, d, after ORDER BY hour)) AS inside_part
     FROM running
 ),
 agg AS (
-    SELECT o.source, o.store_id, o.d, sum(o.enters)::bigint AS footfall, max(o.inside)::bigint AS peak,
-           (o.d + make_interval(hours => p.opening)) AT TIME ZONE p.tz AS starts_at,
-           (o.d + 1 + make_interval(hours => p.opening)) AT TIME ZONE p.tz AS ends_at
-    FROM occupancy o JOIN p ON p.id = o.store_id
-    GROUP BY o.source, o.store_id, o.d, p.opening, p.tz
+    SELECT source, store_id, d, {parts} FROM occupancy GROUP BY source, store_id, d
 ),
 up AS (
     INSERT INTO analytics_storeday
-        (store_id, source, business_date, footfall, occupancy_peak, starts_at, ends_at, updated_at)
-    SELECT store_id, source, d, footfall, peak, starts_at, ends_at, now() FROM agg
+        (store_id, source, business_date, {part_columns}, starts_at, ends_at, updated_at)
+    SELECT a.store_id, a.source, a.d, {part_values},
+           (a.d + make_interval(hours => p.opening)) AT TIME ZONE p.tz,
+           (a.d + 1 + make_interval(hours => p.opening)) AT TIME ZONE p.tz, now()
+    FROM agg a JOIN p ON p.id = a.store_id
     ON CONFLICT (store_id, source, business_date) DO UPDATE SET
-        footfall = EXCLUDED.footfall, occupancy_peak = EXCLUDED.occupancy_peak,
+        {part_updates},
         starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, updated_at = EXCLUDED.updated_at
     RETURNING 1
 ),
@@ -194,6 +231,8 @@ _REBUILD_SQL = _REBUILD_TEMPLATE.format(
     sender=_REBUILD_HOURLY.format(source=SENDER, **_TABLES[SENDER]),
     camera=_REBUILD_HOURLY.format(source=CAMERA, **_TABLES[CAMERA]),
     seg=SEGMENT_SQL.format(hour="h.hour", tz="p.tz", opening="p.opening"),
+    part_values=", ".join(f"a.{name}" for name in PART_COLUMNS),
+    **_PART_SQL,
 )
 
 
@@ -216,20 +255,45 @@ def day_bounds(day: date, tz: ZoneInfo, opening_hour: int) -> tuple[datetime, da
     return at(day), at(day + timedelta(days=1))
 
 
-def day_totals(hourly: dict[datetime, tuple[int, int]], tz: ZoneInfo, opening_hour: int) -> dict[date, tuple[int, int]]:
-    """``{business_date: (footfall, occupancy peak)}`` from ``{utc_hour: (enters, exits)}``:
-    occupancy is the running sum of enters − exits, clamped at 0, from 0 at each day's start."""
+class DayTotals(NamedTuple):
+    """One business day: its totals and its two parts around local midnight (``StoreDay``)."""
+
+    footfall: int
+    occupancy_peak: int
+    before_midnight_footfall: int | None
+    before_midnight_peak: int | None
+    after_midnight_footfall: int | None
+    after_midnight_peak: int | None
+
+
+def day_totals(hourly: dict[datetime, tuple[int, int]], tz: ZoneInfo, opening_hour: int) -> dict[date, DayTotals]:
+    """``{business_date: DayTotals}`` from ``{utc_hour: (enters, exits)}``: occupancy is the
+    running sum of enters − exits, clamped at 0, from 0 at each day's start (and, for the part
+    after local midnight, from 0 at midnight)."""
     by_day: dict[date, list[tuple[datetime, int, int]]] = defaultdict(list)
     for hour, (enters, exits) in hourly.items():
         by_day[segment_of(hour, tz, opening_hour)].append((hour, enters, exits))
     result = {}
     for day, rows in by_day.items():
         inside = peak = footfall = 0
-        for _, enters, exits in sorted(rows):
+        parts: dict[bool, list[int]] = {}  # after midnight? -> [footfall, peak, inside]
+        for hour, enters, exits in sorted(rows):
             inside = max(0, inside + enters - exits)
             peak = max(peak, inside)
             footfall += enters
-        result[day] = (footfall, peak)
+            part = parts.setdefault(hour.astimezone(tz).date() > day, [0, 0, 0])
+            part[2] = max(0, part[2] + enters - exits)
+            part[1] = max(part[1], part[2])
+            part[0] += enters
+        before, after = parts.get(False), parts.get(True)
+        result[day] = DayTotals(
+            footfall,
+            peak,
+            before[0] if before else None,
+            before[1] if before else None,
+            after[0] if after else None,
+            after[1] if after else None,
+        )
     return result
 
 
@@ -367,20 +431,19 @@ def _refresh_python(store_id: int, source: str, hours: list[datetime], store: St
 
 
 def _write(
-    store_id: int, source: str, totals: dict[date, tuple[int, int]], days: set[date], tz: ZoneInfo, opening: int
+    store_id: int, source: str, totals: dict[date, DayTotals], days: set[date], tz: ZoneInfo, opening: int
 ) -> None:
     """Upsert ``totals`` (one bulk statement) and delete the rows of ``days`` that have none."""
     now = timezone.now()
     rows = []
-    for day, (footfall, peak) in totals.items():
+    for day, day_total in totals.items():
         starts_at, ends_at = day_bounds(day, tz, opening)
         rows.append(
             StoreDay(
                 store_id=store_id,
                 source=source,
                 business_date=day,
-                footfall=footfall,
-                occupancy_peak=peak,
+                **day_total._asdict(),
                 starts_at=starts_at,
                 ends_at=ends_at,
                 updated_at=now,
@@ -392,7 +455,7 @@ def _write(
             batch_size=500,
             update_conflicts=True,
             unique_fields=["store", "source", "business_date"],
-            update_fields=["footfall", "occupancy_peak", "starts_at", "ends_at", "updated_at"],
+            update_fields=[*PART_COLUMNS, "starts_at", "ends_at", "updated_at"],
         )
     empty = days - set(totals)
     if empty:

@@ -27,7 +27,7 @@ BASE = datetime(2026, 3, 7, tzinfo=UTC)
 SPAN_HOURS = 72
 
 
-def expected_days(store) -> dict[tuple[str, date], tuple[int, int]]:
+def expected_days(store) -> dict[tuple[str, date], tuple]:
     """Recompute every business day of ``store`` from its hourly rows, hour by hour."""
     store.refresh_from_db()
     tz = ZoneInfo(store.timezone)
@@ -54,13 +54,30 @@ def expected_days(store) -> dict[tuple[str, date], tuple[int, int]]:
             for _, enters, exits in sorted(rows):
                 inside = max(0, inside + enters - exits)
                 peak = max(peak, inside)
-            result[(source, day)] = (sum(r[1] for r in rows), peak)
+            # The parts around local midnight: the hours on the day's own date, and those after
+            # midnight with occupancy counted from midnight.
+            parts = []
+            for after in (False, True):
+                part = sorted(r for r in rows if (r[0].astimezone(tz).date() > day) == after)
+                inside_part = peak_part = 0
+                for _, enters, exits in part:
+                    inside_part = max(0, inside_part + enters - exits)
+                    peak_part = max(peak_part, inside_part)
+                parts += [sum(r[1] for r in part), peak_part] if part else [None, None]
+            result[(source, day)] = (sum(r[1] for r in rows), peak, *parts)
     return result
 
 
-def stored_days(store) -> dict[tuple[str, date], tuple[int, int]]:
+def stored_days(store) -> dict[tuple[str, date], tuple]:
     return {
-        (row.source, row.business_date): (row.footfall, row.occupancy_peak)
+        (row.source, row.business_date): (
+            row.footfall,
+            row.occupancy_peak,
+            row.before_midnight_footfall,
+            row.before_midnight_peak,
+            row.after_midnight_footfall,
+            row.after_midnight_peak,
+        )
         for row in StoreDay.objects.filter(store=store)
     }
 
@@ -232,6 +249,8 @@ def test_brand_totals_from_the_rollup_equal_the_hourly_reference(zoned_stores):
         (date(2026, 3, 8), date(2026, 3, 8), datetime(2026, 3, 20, tzinfo=UTC)),  # one local day: head + tail
         (date(2026, 3, 6), date(2026, 3, 10), datetime(2026, 3, 9, 3, tzinfo=UTC)),
         (date(2026, 3, 8), date(2026, 3, 9), datetime(2026, 3, 8, 2, tzinfo=UTC)),  # now before most data
+        (date(2026, 3, 5), date(2026, 3, 12), datetime(2026, 3, 20, tzinfo=UTC)),  # the data inside whole days
+        (date(2026, 3, 9), date(2026, 3, 9), datetime(2026, 3, 20, tzinfo=UTC)),  # the day after the data
     ]
     for first, last, now in windows:
         expected = reference_totals(zoned_stores, first, last, now)
@@ -243,14 +262,30 @@ def test_split_window_cuts_whole_business_days():
     tz = ZoneInfo("America/New_York")
     start = datetime(2026, 3, 7, 5, tzinfo=UTC)  # local midnight, 7 March
     end = datetime(2026, 3, 10, 4, tzinfo=UTC)  # local midnight, 10 March (daylight time)
-    split = brand.split_window(start, end, tz, 9)
-    # Opening at 09:00: 7, 8 March are whole; the head is 00:00–09:00 of 7 March, the tail 9 March 09:00→.
+    split = brand.split_window(start, end, tz, 9, ends_at_midnight=True)
+    # Opening at 09:00: 7, 8 March are whole; 00:00–09:00 of 7 March is the after-midnight part
+    # of 6 March's business day, 9 March 09:00 → midnight the before-midnight part of 9 March's.
     assert (split.first_full, split.last_full) == (date(2026, 3, 7), date(2026, 3, 8))
-    assert split.ranges == [
-        (start, datetime(2026, 3, 7, 14, tzinfo=UTC)),
-        (datetime(2026, 3, 9, 13, tzinfo=UTC), end),
-    ]
-    assert brand.split_window(start, start + timedelta(hours=5), tz, 9).first_full is None
+    assert (split.head_after, split.tail_before, split.ranges) == (date(2026, 3, 6), date(2026, 3, 9), [])
+    # Cut by ``now`` instead of midnight: the tail is read from hourly rows.
+    capped = brand.split_window(start, end, tz, 9, ends_at_midnight=False)
+    assert (capped.head_after, capped.tail_before) == (date(2026, 3, 6), None)
+    assert capped.ranges == [(datetime(2026, 3, 9, 13, tzinfo=UTC), end)]
+    # One local day: no whole day, both midnight parts.
+    one_day = brand.split_window(start, datetime(2026, 3, 8, 5, tzinfo=UTC), tz, 9, ends_at_midnight=True)
+    assert (one_day.first_full, one_day.head_after, one_day.tail_before, one_day.ranges) == (
+        None,
+        date(2026, 3, 6),
+        date(2026, 3, 7),
+        [],
+    )
+    # Five hours inside one business day: hourly rows only.
+    short = brand.split_window(start, start + timedelta(hours=5), tz, 9, ends_at_midnight=False)
+    assert (short.first_full, short.head_after, short.tail_before) == (None, None, None)
+    assert short.ranges == [(start, start + timedelta(hours=5))]
+    # Opening at midnight: business days are the calendar days, nothing is cut.
+    midnight = brand.split_window(start, end, tz, 0, ends_at_midnight=True)
+    assert (midnight.first_full, midnight.last_full, midnight.ranges) == (date(2026, 3, 7), date(2026, 3, 9), [])
 
 
 # --- concurrency (PostgreSQL) --------------------------------------------------------------------
@@ -304,4 +339,4 @@ def test_concurrent_pushes_of_two_cameras_leave_the_right_day(tenant_a):
     for thread in threads:
         thread.join()
     assert not errors
-    assert stored_days(store) == expected_days(store) == {("camera", date(2026, 3, 7)): (36, 24)}
+    assert stored_days(store) == expected_days(store) == {("camera", date(2026, 3, 7)): (36, 24, 36, 24, None, None)}
