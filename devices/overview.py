@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 
 from devices.models import Device, HourlyFootfall
 from stores.models import Store
@@ -36,10 +36,25 @@ def hourly_counts_by_store(windows: dict[int, Window], object_type: int = 0) -> 
 
 
 def device_status_by_store(stores: Iterable[Store], now: datetime) -> dict[int, tuple[int, int]]:
-    """``{store_id: (devices, offline)}`` with each store's own inactivity timeout."""
-    timeouts = {store.pk: store.inactivity_timeout for store in stores}
-    status = dict.fromkeys(timeouts, (0, 0))
-    for store_id, last_seen in Device.objects.filter(store_id__in=list(timeouts)).values_list("store_id", "last_seen"):
-        devices, offline = status[store_id]
-        status[store_id] = (devices + 1, offline + (now - last_seen > timeouts[store_id]))
+    """``{store_id: (devices, offline)}`` with each store's own inactivity timeout.
+
+    Counted by the database, one aggregate query per distinct timeout (stores usually share
+    one), instead of loading every device row. Offline means ``now - last_seen > timeout``,
+    i.e. ``last_seen < now - timeout``: a device seen exactly at the timeout is still online,
+    as in ``Store.is_online`` and ``device_health``.
+    """
+    by_timeout: dict[timedelta, list[int]] = defaultdict(list)
+    for store in stores:
+        by_timeout[store.inactivity_timeout].append(store.pk)
+    status = {store_id: (0, 0) for store_ids in by_timeout.values() for store_id in store_ids}
+    for timeout, store_ids in by_timeout.items():
+        rows = (
+            Device.objects.filter(store_id__in=store_ids)
+            .values("store_id")
+            .annotate(devices=Count("id"), offline=Count("id", filter=Q(last_seen__lt=now - timeout)))
+            .values_list("store_id", "devices", "offline")
+            .order_by()
+        )
+        for store_id, devices, offline in rows:
+            status[store_id] = (devices, offline)
     return status
