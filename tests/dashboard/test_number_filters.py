@@ -1,0 +1,71 @@
+"""The dashboard number filters' fast paths give exactly what Django's ``number_format`` gives."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+from django.utils import translation
+from django.utils.formats import number_format
+
+from analytics.templatetags.dashboard_tags import count, decimal1, duration, grouped, signed_percent
+
+# The site's languages, plus a grouping Python does not do (Hindi: none by default, Indian
+# groups when NUMBER_GROUPING says so) and a separator that is not ASCII (French: no-break space).
+LANGUAGES = ["tr", "en", "zh-hant", "hi", "fr"]
+INTS = [0, 7, 999, 1000, 12345, 99999, 1234567, 123456789012, -1, -999, -1000, -1234, -1234567]
+FLOATS = [0.0, -0.0, 0.05, 7.0, 12.34, 12.96, 999.99, 1000.0, 1234.5, 1234567.89, -0.5, -1234.56, 1e15, 1e16, 1e-7]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_integers_match_number_format(lang):
+    with translation.override(lang):
+        for value in INTS:
+            assert grouped(value, 0) == number_format(value, 0, force_grouping=True), value
+            assert grouped(value, None) == number_format(value, force_grouping=True), value
+            assert count(value) == number_format(value, 0, force_grouping=True), value
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_floats_match_number_format(lang):
+    with translation.override(lang):
+        for value in FLOATS + [float("inf"), float("-inf"), float("nan")] + INTS:
+            assert decimal1(value) == number_format(value, 1, force_grouping=True), value
+            assert count(value) == number_format(value, 0, force_grouping=True), value
+            assert signed_percent(value)[1:-2] == number_format(abs(value), 1, force_grouping=True), value
+
+
+def test_exact_strings_in_the_site_languages():
+    expected = {
+        "tr": ("1.234.567", "-1.234", "1.234,5", "20 dk 34 sn"),
+        "en": ("1,234,567", "-1,234", "1,234.5", "20 min 34 s"),
+        "zh-hant": ("1234567", "-1234", "1234.5", None),
+    }
+    for lang, (big, negative, decimal, minutes) in expected.items():
+        with translation.override(lang):
+            assert (count(1234567), count(-1234), decimal1(1234.56)) == (big, negative, decimal)
+            if minutes:
+                assert duration(1234.4) == minutes
+
+
+@override_settings(NUMBER_GROUPING=(3, 2, 0))
+def test_groupings_python_does_not_do_go_to_django():
+    with translation.override("hi"):  # no NUMBER_GROUPING of its own: the setting's Indian one
+        assert count(12345678) == "1,23,45,678" == number_format(12345678, 0, force_grouping=True)
+        assert decimal1(12345678.9) == "1,23,45,678.9"
+
+
+def test_bools_and_other_types_go_to_django():
+    with translation.override("tr"):
+        for value in [True, False, "12345", "1234.5", Decimal("1234.56"), Decimal("-1234")]:
+            assert count(value) == number_format(value, 0, force_grouping=True)
+            assert decimal1(value) == number_format(value, 1, force_grouping=True)
+        assert (count(None), decimal1(None), duration(None), signed_percent(None)) == ("–", "–", "–", "–")
+
+
+def test_durations_with_thousands_of_minutes():
+    for lang in LANGUAGES:
+        with translation.override(lang):
+            assert duration(60 * 12345 + 7) == duration(60 * 12345 + 7.2)
+            assert number_format(12345, force_grouping=True) in duration(60 * 12345 + 7)
