@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from django.db import connection
 
-from analytics.storedays import _TABLES, SEGMENT_SQL, segment_of
+from analytics.storedays import COUNT_TABLES, SEGMENT_SQL, segment_of
 from stores.reporting import ceil_hour
 
 HOUR = timedelta(hours=1)
@@ -99,7 +99,7 @@ GROUP BY store_id
 """
 _SQL = {
     source: _TOTALS_SQL.format(segment=SEGMENT_SQL.format(hour="h.hour", tz="p.tz", opening="p.opening"), **names)
-    for source, names in _TABLES.items()
+    for source, names in COUNT_TABLES.items()
 }
 
 

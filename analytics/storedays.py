@@ -49,7 +49,7 @@ SEGMENT_SQL = "date_trunc('day', ({hour} AT TIME ZONE {tz}) - make_interval(hour
 
 # What counts, per source. Demographics-only sender rows carry no counts: they neither make a
 # store "sender-counted" nor create a day. Camera footfall is object type 0 over all devices.
-_TABLES = {
+COUNT_TABLES = {
     SENDER: {
         "table": "analytics_hourlycustomers",
         "enters": "entered",
@@ -103,30 +103,14 @@ hourly AS (
     WHERE {condition} AND {seg_t} = b.d
     GROUP BY b.d, t.hour
 ),
-running AS (
-    SELECT d, hour, enters, after,
-           sum(delta) OVER (PARTITION BY d ORDER BY hour) AS s,
-           sum(delta) OVER (PARTITION BY d, after ORDER BY hour) AS s_part
-    FROM (SELECT hourly.*, {after} AS after FROM hourly CROSS JOIN p) h
-),
-occupancy AS (
-    SELECT d, enters, after,
-           s - LEAST(0, min(s) OVER (PARTITION BY d ORDER BY hour)) AS inside,
-           s_part - LEAST(0, min(s_part) OVER (PARTITION BY d, after ORDER BY hour)) AS inside_part
-    FROM running
-),
-agg AS (
-    SELECT d, {parts} FROM occupancy GROUP BY d
-),
+segmented AS (SELECT hourly.*, p.tz FROM hourly CROSS JOIN p),
+{day_ctes}
 up AS (
     INSERT INTO analytics_storeday
         (store_id, source, business_date, {part_columns}, starts_at, ends_at, updated_at)
     SELECT %(store)s, %(source)s, a.d, {part_values}, b.starts_at, b.ends_at, now()
     FROM agg a JOIN bounds b ON b.d = a.d
-    ON CONFLICT (store_id, source, business_date) DO UPDATE SET
-        {part_updates},
-        starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, updated_at = EXCLUDED.updated_at
-    RETURNING 1
+    {upsert}
 ),
 gone AS (
     DELETE FROM analytics_storeday sd USING days
@@ -137,14 +121,31 @@ gone AS (
 SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM gone)
 """
 
-# The day's totals and its two parts around local midnight (StoreDay's docstring): hours of
-# a business day fall on its own local date ("before") or the next one ("after").
-_AFTER_SQL = "({hour} AT TIME ZONE p.tz)::date > {day}"
-_PARTS_SQL = """sum(enters)::bigint AS footfall, max(inside)::bigint AS occupancy_peak,
-    (sum(enters) FILTER (WHERE NOT after))::bigint AS before_midnight_footfall,
-    (max(inside_part) FILTER (WHERE NOT after))::bigint AS before_midnight_peak,
-    (sum(enters) FILTER (WHERE after))::bigint AS after_midnight_footfall,
-    (max(inside_part) FILTER (WHERE after))::bigint AS after_midnight_peak"""
+# From ``segmented`` (hourly counts with their business day ``d`` and the store's ``tz``), per
+# ``{key}`` (a day, or a source, store and day): the day's totals and its two parts around local
+# midnight (StoreDay's docstring). Hours of a business day fall on its own local date ("before")
+# or the next one ("after"); occupancy is the closed form of analytics/brand.py, per day and per
+# part. Shared by the refresh and the rebuild statements.
+_DAY_CTES = """running AS (
+    SELECT {key}, hour, enters, after,
+           sum(delta) OVER (PARTITION BY {key} ORDER BY hour) AS s,
+           sum(delta) OVER (PARTITION BY {key}, after ORDER BY hour) AS s_part
+    FROM (SELECT segmented.*, (hour AT TIME ZONE tz)::date > d AS after FROM segmented) x
+),
+occupancy AS (
+    SELECT {key}, enters, after,
+           s - LEAST(0, min(s) OVER (PARTITION BY {key} ORDER BY hour)) AS inside,
+           s_part - LEAST(0, min(s_part) OVER (PARTITION BY {key}, after ORDER BY hour)) AS inside_part
+    FROM running
+),
+agg AS (
+    SELECT {key}, sum(enters)::bigint AS footfall, max(inside)::bigint AS occupancy_peak,
+           (sum(enters) FILTER (WHERE NOT after))::bigint AS before_midnight_footfall,
+           (max(inside_part) FILTER (WHERE NOT after))::bigint AS before_midnight_peak,
+           (sum(enters) FILTER (WHERE after))::bigint AS after_midnight_footfall,
+           (max(inside_part) FILTER (WHERE after))::bigint AS after_midnight_peak
+    FROM occupancy GROUP BY {key}
+),"""
 PART_COLUMNS = (
     "footfall",
     "occupancy_peak",
@@ -153,22 +154,30 @@ PART_COLUMNS = (
     "after_midnight_footfall",
     "after_midnight_peak",
 )
-_PART_SQL = {
-    "parts": _PARTS_SQL,
-    "part_columns": ", ".join(PART_COLUMNS),
-    "part_updates": ", ".join(f"{name} = EXCLUDED.{name}" for name in PART_COLUMNS),
-}
+_UPSERT_SQL = (
+    "ON CONFLICT (store_id, source, business_date) DO UPDATE SET "
+    + ", ".join(f"{name} = EXCLUDED.{name}" for name in (*PART_COLUMNS, "starts_at", "ends_at", "updated_at"))
+    + " RETURNING 1"
+)
+
+
+def _upsert_parts(key: str) -> dict[str, str]:
+    return {
+        "day_ctes": _DAY_CTES.format(key=key),
+        "part_columns": ", ".join(PART_COLUMNS),
+        "part_values": ", ".join(f"a.{name}" for name in PART_COLUMNS),
+        "upsert": _UPSERT_SQL,
+    }
+
 
 _REFRESH = {
     source: _REFRESH_SQL.format(
         seg_h=SEGMENT_SQL.format(hour="h", tz="p.tz", opening="p.opening"),
         seg_t=SEGMENT_SQL.format(hour="t.hour", tz="p.tz", opening="p.opening"),
-        after=_AFTER_SQL.format(hour="hourly.hour", day="hourly.d"),
-        part_values=", ".join(f"a.{name}" for name in PART_COLUMNS),
-        **_PART_SQL,
+        **_upsert_parts("d"),
         **names,
     )
-    for source, names in _TABLES.items()
+    for source, names in COUNT_TABLES.items()
 }
 
 # Every day of the selected stores (NULL: all), both sources, in one statement: upsert what
@@ -191,21 +200,7 @@ segmented AS (
     SELECT h.source, h.store_id, h.hour, h.enters, h.delta, {seg} AS d, p.tz
     FROM hourly h JOIN p ON p.id = h.store_id
 ),
-running AS (
-    SELECT source, store_id, hour, enters, d, after,
-           sum(delta) OVER (PARTITION BY source, store_id, d ORDER BY hour) AS s,
-           sum(delta) OVER (PARTITION BY source, store_id, d, after ORDER BY hour) AS s_part
-    FROM (SELECT segmented.*, (hour AT TIME ZONE tz)::date > d AS after FROM segmented) x
-),
-occupancy AS (
-    SELECT source, store_id, d, enters, after,
-           s - LEAST(0, min(s) OVER (PARTITION BY source, store_id, d ORDER BY hour)) AS inside,
-           s_part - LEAST(0, min(s_part) OVER (PARTITION BY source, store_id, d, after ORDER BY hour)) AS inside_part
-    FROM running
-),
-agg AS (
-    SELECT source, store_id, d, {parts} FROM occupancy GROUP BY source, store_id, d
-),
+{day_ctes}
 up AS (
     INSERT INTO analytics_storeday
         (store_id, source, business_date, {part_columns}, starts_at, ends_at, updated_at)
@@ -213,10 +208,7 @@ up AS (
            (a.d + make_interval(hours => p.opening)) AT TIME ZONE p.tz,
            (a.d + 1 + make_interval(hours => p.opening)) AT TIME ZONE p.tz, now()
     FROM agg a JOIN p ON p.id = a.store_id
-    ON CONFLICT (store_id, source, business_date) DO UPDATE SET
-        {part_updates},
-        starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, updated_at = EXCLUDED.updated_at
-    RETURNING 1
+    {upsert}
 ),
 gone AS (
     DELETE FROM analytics_storeday sd USING p
@@ -228,11 +220,10 @@ gone AS (
 SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM gone)
 """
 _REBUILD_SQL = _REBUILD_TEMPLATE.format(
-    sender=_REBUILD_HOURLY.format(source=SENDER, **_TABLES[SENDER]),
-    camera=_REBUILD_HOURLY.format(source=CAMERA, **_TABLES[CAMERA]),
+    sender=_REBUILD_HOURLY.format(source=SENDER, **COUNT_TABLES[SENDER]),
+    camera=_REBUILD_HOURLY.format(source=CAMERA, **COUNT_TABLES[CAMERA]),
     seg=SEGMENT_SQL.format(hour="h.hour", tz="p.tz", opening="p.opening"),
-    part_values=", ".join(f"a.{name}" for name in PART_COLUMNS),
-    **_PART_SQL,
+    **_upsert_parts("source, store_id, d"),
 )
 
 
