@@ -7,7 +7,9 @@ from django.dispatch import receiver
 from stores.models import Cashier, Store, Zone
 
 DEMOGRAPHIC_FIELDS = ("male_count", "female_count", "age_18_30", "age_30_50", "age_50_plus")
-COUNT_FIELDS = ("entered", "exited", "customers_inside")
+# People in and out: what footfall and occupancy are made of (customers_inside is a reading).
+FLOW_FIELDS = ("entered", "exited")
+COUNT_FIELDS = (*FLOW_FIELDS, "customers_inside")
 CUSTOMER_FIELDS = COUNT_FIELDS + DEMOGRAPHIC_FIELDS
 
 

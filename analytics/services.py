@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from analytics import storedays
-from analytics.models import COUNT_FIELDS, CUSTOMER_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
+from analytics.models import CUSTOMER_FIELDS, FLOW_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
 from stores.events import publish_store_event
 from stores.models import Cashier, Store, Zone
 
@@ -120,7 +120,7 @@ def apply_feed(feed: str, items: Iterable[tuple[Store, dict[str, Any]]]) -> list
     with storedays.deferred():
         for store, data in items:
             results.append(write(store, data))
-            if feed == "customers" and any(name in data for name in COUNT_FIELDS[:2]):
+            if feed == "customers" and any(name in data for name in FLOW_FIELDS):
                 counted.setdefault(store.pk, (store, []))[1].append(data["timestamp"])
     # The business-day rollup, once per store and day of the batch (not once per record); a
     # demographics-only record changes no count and so no day.
