@@ -1,19 +1,19 @@
 """Fixed-window counting of the throttles, on the Django cache and on the real Redis.
 
 Every test runs twice: on a LocMem cache (the embedded default and SQLite runs) and on Redis
-through the Lua script (skipped unless ``REDIS_URL`` is set, as in the PostgreSQL CI job).
+through the Lua script (the machine's Redis: ``tests.services.redis_url``).
 Times are explicit (``now=``) or frozen, so nothing depends on the machine's speed.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
 
 from tests.conftest import basic_auth_header
+from tests.services import redis_url
 from vislivis import throttles
 
 HOUR_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).timestamp()
@@ -24,10 +24,7 @@ HEARTBEAT = "/api/health/heartbeat"
 def backend(request, settings):
     """The default cache as LocMem or as the real Redis; the rates of the tests below."""
     if request.param == "redis":
-        url = os.environ.get("REDIS_URL")
-        if not url:
-            pytest.skip("REDIS_URL is not set")
-        settings.CACHES = {"default": {"BACKEND": throttles.REDIS_CACHE_BACKENDS[-1], "LOCATION": url}}
+        settings.CACHES = {"default": {"BACKEND": throttles.REDIS_CACHE_BACKENDS[-1], "LOCATION": redis_url()}}
     else:
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.REST_FRAMEWORK = {
