@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, FloatField, Q, Sum
 
 from analytics.models import DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
+from analytics.storedays import segment_of
 from stores.models import Store
 from stores.reporting import ReportRange, ceil_hour, group_by_window
 from stores.selectors import store_ai_status
@@ -137,8 +138,6 @@ def occupancy_series(
     :30 local, so the range's local midnight is not one of them. "Back to zero" is a new
     business day (``analytics.storedays.segment_of``), the rule the brand totals and the
     ``StoreDay`` rollup use."""
-    from analytics.storedays import segment_of
-
     series: list[tuple[datetime, int]] = []
     inside, segment = 0, None
     moment, end = ceil_hour(rng.start_utc), min(rng.end_utc, now)
