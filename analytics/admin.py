@@ -1,9 +1,8 @@
 """Hourly analytics in the console: read-mostly lists, scoped per tenant."""
 
-from django.contrib import admin
-
 from analytics.models import HourlyCustomers, HourlyQueue, HourlyZoneHeatmap, StoreDay
 from stores.admin_scoping import TenantScopedAdmin
+from vislivis.console import register
 
 
 class HourlyAdmin(TenantScopedAdmin):
@@ -14,12 +13,12 @@ class HourlyAdmin(TenantScopedAdmin):
         return super().get_queryset(request).select_related("store")
 
 
-@admin.register(HourlyCustomers)
+@register(HourlyCustomers)
 class HourlyCustomersAdmin(HourlyAdmin):
     list_display = ["hour", "store", "camera_id", "entered", "exited", "customers_inside", "male_count", "female_count"]
 
 
-@admin.register(HourlyZoneHeatmap)
+@register(HourlyZoneHeatmap)
 class HourlyZoneHeatmapAdmin(HourlyAdmin):
     list_display = ["hour", "store", "zone", "camera_id", "visitor_count", "intensity"]
 
@@ -27,7 +26,7 @@ class HourlyZoneHeatmapAdmin(HourlyAdmin):
         return super().get_queryset(request).select_related("zone")
 
 
-@admin.register(HourlyQueue)
+@register(HourlyQueue)
 class HourlyQueueAdmin(HourlyAdmin):
     list_display = ["hour", "store", "cashier", "total_customers", "wait_time"]
 
@@ -35,7 +34,7 @@ class HourlyQueueAdmin(HourlyAdmin):
         return super().get_queryset(request).select_related("cashier")
 
 
-@admin.register(StoreDay)
+@register(StoreDay)
 class StoreDayAdmin(TenantScopedAdmin):
     """Read-only: ingest keeps these rows (``analytics.storedays``); ``rebuild_store_days`` repairs them."""
 

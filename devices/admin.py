@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from devices.models import Device, ReceivedDocument
 from devices.services import replay_document
 from stores.admin_scoping import TenantScopedAdmin
+from vislivis.console import register
 
 BODY_PREVIEW_CHARS = 20_000
 
@@ -24,7 +25,7 @@ def copyable(value: str, label: str) -> str:
     )
 
 
-@admin.register(Device)
+@register(Device)
 class DeviceAdmin(TenantScopedAdmin):
     tenant_path = "store__tenant"
     list_display = ["device_id", "name", "store", "status", "last_seen", "ip_address", "serial_number", "sw_release"]
@@ -81,7 +82,7 @@ class DeviceAdmin(TenantScopedAdmin):
         return copyable(request.build_absolute_uri(path) if request else path, "Ingest URL")
 
 
-@admin.register(ReceivedDocument)
+@register(ReceivedDocument)
 class ReceivedDocumentAdmin(TenantScopedAdmin):
     tenant_path = "store__tenant"
     list_display = ["received_at", "store", "device_key", "kind", "outcome", "records", "applied", "size", "error"]

@@ -9,17 +9,18 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from pantilt.models import CaptureSession, CommandLog, Rig, RigCamera
-from stores.admin_scoping import TenantScopedAdmin
+from stores.admin_scoping import TenantScopedAdmin, TenantScopedInline
+from vislivis.console import register
 
 THUMBNAILS_PER_CAMERA = 12
 
 
-class RigCameraInline(admin.TabularInline):
+class RigCameraInline(TenantScopedInline, admin.TabularInline):
     model = RigCamera
     extra = 1
 
 
-@admin.register(Rig)
+@register(Rig)
 class RigAdmin(TenantScopedAdmin):
     tenant_path = "tenant"
     list_display = ("device_id", "tenant", "mqtt_prefix", "api_url", "settle_seconds", "move_timeout_seconds")
@@ -28,7 +29,7 @@ class RigAdmin(TenantScopedAdmin):
     inlines = [RigCameraInline]
 
 
-@admin.register(RigCamera)
+@register(RigCamera)
 class RigCameraAdmin(TenantScopedAdmin):
     tenant_path = "rig__tenant"
     list_display = ("camera_id", "rig", "kind", "ws_url")
@@ -36,7 +37,7 @@ class RigCameraAdmin(TenantScopedAdmin):
     search_fields = ("camera_id", "rig__device_id")
 
 
-class CommandLogInline(admin.TabularInline):
+class CommandLogInline(TenantScopedInline, admin.TabularInline):
     model = CommandLog
     extra = 0
     can_delete = False
@@ -46,7 +47,7 @@ class CommandLogInline(admin.TabularInline):
         return False
 
 
-@admin.register(CaptureSession)
+@register(CaptureSession)
 class CaptureSessionAdmin(TenantScopedAdmin):
     tenant_path = "tenant"
     list_display = ("id", "rig", "status", "created_at", "finished_at", "folder")
@@ -79,7 +80,7 @@ class CaptureSessionAdmin(TenantScopedAdmin):
         return format_html_join("", "<div><strong>{}</strong><br>{}</div>", rows) or "—"
 
 
-@admin.register(CommandLog)
+@register(CommandLog)
 class CommandLogAdmin(TenantScopedAdmin):
     tenant_path = "session__tenant"
     list_display = ("session", "index", "transport", "status", "created_at")

@@ -1,25 +1,31 @@
-"""Operator console for brands, stores and accounts, scoped per tenant for brand admins."""
+"""Console pages for brands, stores and accounts, scoped per tenant for brand admins (``vislivis.console``)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import format_html
+from rest_framework.authtoken.models import Token
 
-from stores.admin_scoping import TenantScopedAdmin, is_operator, user_tenant_id
+from stores.admin_scoping import TenantScopedAdmin, TenantScopedInline, is_operator, tenant_accounts, user_tenant_id
 from stores.models import Camera, Cashier, Membership, Role, Store, StoreHeartbeat, Tenant, Zone
+from vislivis.console import register
 
 
-@admin.register(Tenant)
+@register(Tenant)
 class TenantAdmin(TenantScopedAdmin):
     tenant_path = "pk"
     list_display = ["name", "created_at"]
     search_fields = ["name"]
 
 
-class CameraInline(admin.TabularInline):
+class CameraInline(TenantScopedInline, admin.TabularInline):
     model = Camera
     fields = ["name", "type", "rtsp_display", "active", "updated_at"]
     readonly_fields = ["rtsp_display", "updated_at"]
@@ -30,7 +36,7 @@ class CameraInline(admin.TabularInline):
         return camera.rtsp_masked
 
 
-@admin.register(Store)
+@register(Store)
 class StoreAdmin(TenantScopedAdmin):
     tenant_path = "tenant"
     list_display = ["name", "code", "tenant", "timezone", "site_name", "ai_status"]
@@ -83,7 +89,11 @@ class StoreAdmin(TenantScopedAdmin):
 
 
 class MembershipForm(forms.ModelForm):
-    """Creates the login together with its membership: brand admins add sender accounts here."""
+    """Creates the login together with its membership: brand admins add sender accounts here.
+
+    Nothing else of the user is editable here: no staff or superuser flag, no groups or
+    permissions (``is_staff`` and the brand-admin group follow the role, set by ``save``).
+    """
 
     username = forms.CharField(max_length=150)
     password = forms.CharField(
@@ -110,6 +120,12 @@ class MembershipForm(forms.ModelForm):
                 self.add_error("username", "This username is taken.")
             if not data.get("password"):
                 self.add_error("password", "A new account needs a password.")
+        if data.get("password"):
+            user = self.instance.user if self.instance.pk else User(username=data.get("username") or "")
+            try:
+                validate_password(data["password"], user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
         stores, tenant = data.get("stores"), data.get("tenant")
         if stores and tenant and any(store.tenant_id != tenant.pk for store in stores):
             self.add_error("stores", "Stores must belong to the account's tenant.")
@@ -124,7 +140,7 @@ class MembershipForm(forms.ModelForm):
         user = membership.user
         if self.cleaned_data.get("password"):
             user.set_password(self.cleaned_data["password"])
-        user.is_staff = membership.role == Role.BRAND_ADMIN
+        user.is_staff = membership.role == Role.BRAND_ADMIN or user.is_superuser
         user.save()
         membership.save()
         self.save_m2m()
@@ -135,27 +151,46 @@ class MembershipForm(forms.ModelForm):
         return membership
 
 
-@admin.register(Membership)
+# Roles a brand admin hands out; making someone a brand admin stays with operators.
+BRAND_ADMIN_GRANTS = [(Role.SENDER, Role.SENDER.label), (Role.VIEWER, Role.VIEWER.label)]
+
+
+@register(Membership)
 class MembershipAdmin(TenantScopedAdmin):
+    """Accounts of a brand: a brand admin manages its senders and viewers, nobody else.
+
+    Other brand admins, staff and superusers of the tenant are not even listed for a brand
+    admin (their passwords, roles and tokens are the operators' business). Deleting an account
+    here deletes the login with it (and its API token), so no tenant-less login lingers.
+    """
+
     tenant_path = "tenant"
     form = MembershipForm
-    list_display = ["user", "role", "tenant", "store_list"]
+    list_display = ["user", "role", "tenant", "store_list", "api_token"]
     list_filter = ["role", "tenant"]
     search_fields = ["user__username"]
     filter_horizontal = ["stores"]
+    actions = ["issue_tokens", "revoke_tokens"]
 
     @admin.display(description="Stores")
     def store_list(self, membership: Membership) -> str:
         return ", ".join(store.code for store in membership.stores.all())
 
+    @admin.display(description="API token")
+    def api_token(self, membership: Membership) -> str:
+        token = getattr(membership.user, "auth_token", None)
+        return masked_token(token) if token else "—"
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "tenant").prefetch_related("stores")
+        queryset = super().get_queryset(request).select_related("user", "tenant", "user__auth_token")
+        if not is_operator(request):
+            queryset = queryset.filter(user__in=tenant_accounts(user_tenant_id(request)))
+        return queryset.prefetch_related("stores")
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if not is_operator(request) and "role" in form.base_fields:
-            # A brand admin creates senders and viewers; promoting to brand admin stays with operators.
-            form.base_fields["role"].choices = [(Role.SENDER, Role.SENDER.label), (Role.VIEWER, Role.VIEWER.label)]
+            form.base_fields["role"].choices = BRAND_ADMIN_GRANTS
         return form
 
     def get_changeform_initial_data(self, request):
@@ -163,6 +198,64 @@ class MembershipAdmin(TenantScopedAdmin):
         if not is_operator(request):
             initial["tenant"] = user_tenant_id(request)
         return initial
+
+    def save_model(self, request, obj, form, change):
+        if not is_operator(request) and (
+            obj.tenant_id != user_tenant_id(request) or obj.role not in dict(BRAND_ADMIN_GRANTS)
+        ):
+            raise PermissionDenied  # the form's choices already refuse this; never trust one layer
+        super().save_model(request, obj, form, change)
+
+    # Deleting an account ---------------------------------------------------------------
+
+    def delete_model(self, request, obj: Membership) -> None:
+        obj.user.delete()  # cascades to the membership and the token
+
+    def delete_queryset(self, request, queryset) -> None:
+        get_user_model().objects.filter(membership__in=queryset).delete()
+
+    def get_deleted_objects(self, objs, request):
+        """What the confirmation lists: the accounts themselves (their token keys never)."""
+        lines = [f"Account {m.user.username} ({m.get_role_display()}), its membership and API token" for m in objs]
+        return lines, {"accounts": len(lines)}, set(), []
+
+    # API tokens ------------------------------------------------------------------------
+
+    @admin.action(description="Issue a new API token (shown once, replaces the old one)", permissions=["change"])
+    def issue_tokens(self, request, queryset):
+        issued = []
+        with transaction.atomic():
+            for membership in queryset.select_related("user").order_by("user__username"):
+                Token.objects.filter(user=membership.user).delete()
+                token = Token.objects.create(user=membership.user)
+                self.log_change(request, membership, "Issued a new API token.")
+                issued.append((membership, token.key))
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "API tokens issued",
+            "opts": self.model._meta,
+            "issued": issued,
+        }
+        response = TemplateResponse(request, "admin/stores/membership/token_issued.html", context)
+        add_never_cache_headers(response)
+        patch_cache_control(response, no_store=True)
+        return response
+
+    @admin.action(description="Revoke API token", permissions=["change"])
+    def revoke_tokens(self, request, queryset):
+        revoked = 0
+        for membership in queryset.select_related("user"):
+            deleted, _ = Token.objects.filter(user=membership.user).delete()
+            if deleted:
+                revoked += 1
+                self.log_change(request, membership, "Revoked the API token.")
+        self.message_user(request, f"Revoked {revoked} API token(s).", messages.SUCCESS)
+
+
+def masked_token(token: Token) -> str:
+    """Enough to tell tokens apart, never enough to use one: the key is shown only when issued."""
+    return f"{token.key[:4]}… (issued {token.created:%Y-%m-%d %H:%M} UTC)"
 
 
 class StoreChildAdmin(TenantScopedAdmin):
@@ -172,7 +265,7 @@ class StoreChildAdmin(TenantScopedAdmin):
         return super().get_queryset(request).select_related("store")
 
 
-@admin.register(Camera)
+@register(Camera)
 class CameraAdmin(StoreChildAdmin):
     list_display = ["name", "store", "type", "rtsp_display", "active", "updated_at"]
     list_filter = ["store", "type", "active"]
@@ -194,19 +287,19 @@ class CameraAdmin(StoreChildAdmin):
         )
 
 
-@admin.register(Zone)
+@register(Zone)
 class ZoneAdmin(StoreChildAdmin):
     list_display = ["name", "store"]
     search_fields = ["name"]
 
 
-@admin.register(Cashier)
+@register(Cashier)
 class CashierAdmin(StoreChildAdmin):
     list_display = ["name", "store"]
     search_fields = ["name"]
 
 
-@admin.register(StoreHeartbeat)
+@register(StoreHeartbeat)
 class StoreHeartbeatAdmin(StoreChildAdmin):
     list_display = ["store", "received_at", "count", "remote_addr"]
     readonly_fields = ["store", "received_at", "count", "remote_addr", "payload"]

@@ -14,10 +14,11 @@ from django.utils.text import slugify
 from stores.models import DEFAULT_TIMEZONE, Membership, Role, Store, StoreHeartbeat, Tenant
 
 BRAND_ADMIN_GROUP = "Brand admins"
-# Apps whose rows a brand admin manages in the console (each admin is tenant-scoped).
-BRAND_ADMIN_APPS = ("stores", "analytics", "devices", "pantilt", "visitorsflow", "authtoken")
+# Apps whose rows a brand admin manages in the console (each admin is tenant-scoped). Not
+# authtoken: API tokens are issued from the account list (MembershipAdmin), never listed.
+BRAND_ADMIN_APPS = ("stores", "analytics", "devices", "pantilt", "visitorsflow")
 # Models a brand admin may only look at.
-BRAND_ADMIN_READ_ONLY = {"tenant", "storeheartbeat", "token"}
+BRAND_ADMIN_READ_ONLY = {"tenant", "storeheartbeat"}
 
 
 class StoreResolutionError(Exception):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
 from django.http import HttpRequest
 
 from stores.admin_scoping import TenantScopedAdmin, is_operator
 from visitorsflow.models import Alert, ExportAttempt, IngestedFile, PersonEvent, Site, TelegramSession
+from vislivis.console import register
 
 
 class ReadOnlyLogAdmin(TenantScopedAdmin):
@@ -21,7 +21,7 @@ class ReadOnlyLogAdmin(TenantScopedAdmin):
         return False
 
 
-@admin.register(Site)
+@register(Site)
 class SiteAdmin(TenantScopedAdmin):
     tenant_path = "store__tenant"
     list_display = ("ssid", "store", "watch_dir", "enabled", "last_data_at", "silence_alerts_sent", "export_failures")
@@ -42,7 +42,7 @@ class SiteAdmin(TenantScopedAdmin):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
-@admin.register(PersonEvent)
+@register(PersonEvent)
 class PersonEventAdmin(ReadOnlyLogAdmin):
     list_display = ("site", "person_id", "in_out", "time", "frame_number")
     list_filter = ("in_out",)
@@ -51,7 +51,7 @@ class PersonEventAdmin(ReadOnlyLogAdmin):
     list_select_related = ("site",)
 
 
-@admin.register(IngestedFile)
+@register(IngestedFile)
 class IngestedFileAdmin(ReadOnlyLogAdmin):
     list_display = ("site", "name", "outcome", "events", "new_events", "created_at")
     list_filter = ("outcome",)
@@ -59,7 +59,7 @@ class IngestedFileAdmin(ReadOnlyLogAdmin):
     list_select_related = ("site",)
 
 
-@admin.register(ExportAttempt)
+@register(ExportAttempt)
 class ExportAttemptAdmin(ReadOnlyLogAdmin):
     list_display = ("site", "created_at", "status", "http_status", "duration_ms", "retry", "note")
     list_filter = ("status",)
@@ -67,7 +67,7 @@ class ExportAttemptAdmin(ReadOnlyLogAdmin):
     list_select_related = ("site",)
 
 
-@admin.register(Alert)
+@register(Alert)
 class AlertAdmin(ReadOnlyLogAdmin):
     list_display = ("site", "kind", "created_at", "sent", "text", "send_error")
     list_filter = ("kind", "sent")
@@ -75,9 +75,9 @@ class AlertAdmin(ReadOnlyLogAdmin):
     list_select_related = ("site",)
 
 
-@admin.register(TelegramSession)
+@register(TelegramSession, brand=False)
 class TelegramSessionAdmin(TenantScopedAdmin):
-    """One platform-wide login credential: operators only, and the secret is never displayed."""
+    """One platform-wide login credential: on the operators' site only; the secret is never displayed."""
 
     tenant_path = "pk"  # unused: brand admins get nothing below
     list_display = ("name", "phone", "updated_at")

@@ -12,6 +12,7 @@ from analytics.api import views as analytics_views
 from devices.api import views as device_views
 from stores.api import views as store_views
 from vislivis import health
+from vislivis.console import brand_site
 
 
 def flexible(route: str, view, name: str):
@@ -51,7 +52,9 @@ urlpatterns = [
     *api_patterns,
     path("", RedirectView.as_view(url="/dashboard/", permanent=False), name="home"),
     path("dashboard/", include("analytics.urls")),
-    path("admin/", admin.site.urls),
+    # The brand console (tenant-scoped admins only) and the operators' full admin: vislivis.console.
+    path("admin/", brand_site.urls),
+    path("operator/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -33,7 +33,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "vislivis.admin_config.OperatorAdminConfig",  # admin.site is superuser-only (vislivis.console)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
