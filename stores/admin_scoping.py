@@ -13,7 +13,7 @@ refuses any admin class that is not built on these.
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, FieldError, ImproperlyConfigured, ValidationError
@@ -199,6 +199,24 @@ class TenantScopedAdmin(TenantScopedFormfields, admin.ModelAdmin):
 
     def get_list_filter(self, request: HttpRequest):
         return [scoped_list_filter(self.model, item) for item in super().get_list_filter(request)]
+
+    def require_visible(self, request: HttpRequest, object_id: str) -> None:
+        """Another tenant's (or no) object is a 404 before any permission check, so a read-only
+        model does not answer 403 for rows that exist elsewhere and 404 for rows that do not."""
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.require_visible(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.require_visible(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django redirects to the index with "doesn't exist"; another tenant's object is a plain 404.
