@@ -230,6 +230,9 @@ class MembershipAdmin(TenantScopedAdmin):
                 token = Token.objects.create(user=membership.user)
                 self.log_change(request, membership, "Issued a new API token.")
                 issued.append((membership, token.key))
+        if not issued:
+            self.message_user(request, "No account of yours was selected; no token issued.", messages.WARNING)
+            return None
         request.current_app = self.admin_site.name
         context = {
             **self.admin_site.each_context(request),
