@@ -28,6 +28,11 @@ class RigAdmin(TenantScopedAdmin):
     search_fields = ("device_id",)
     inlines = [RigCameraInline]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "api_url":
+            kwargs["assume_scheme"] = "https"  # Django 6's default; silences the transition warning
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 @register(RigCamera)
 class RigCameraAdmin(TenantScopedAdmin):

@@ -47,7 +47,7 @@ class Command(BaseCommand):
                     loader(store, days=days)
 
         self.stdout.write(self.style.SUCCESS("Demo ready. Logins:"))
-        self.stdout.write(f"  {OPERATOR[0]:8} / {OPERATOR[1]:12} platform operator (superuser): full admin at /operator/")
+        self.stdout.write(f"  {OPERATOR[0]:8} / {OPERATOR[1]:12} operator (superuser): full admin at /operator/")
         for username, password, _, what in LOGINS:
             self.stdout.write(f"  {username:8} / {password:12} {what}")
         for store in stores:
