@@ -108,12 +108,12 @@ class _Parser:
         if self.peek() == "[":
             raise self.error(f"arrays of tables ([[...]]) are {UNSUPPORTED}")
         self.skip_spaces()
-        path: list[str] = [self.key()]
+        path: list[str] = [self.key(dotted_ok=True)]
         self.skip_spaces()
         while self.peek() == ".":
             self.advance()
             self.skip_spaces()
-            path.append(self.key())
+            path.append(self.key(dotted_ok=True))
             self.skip_spaces()
         if self.peek() != "]":
             raise self.error("expected ']' to close the table name")
@@ -130,14 +130,14 @@ class _Parser:
         self.end_of_line()
         return table
 
-    def key(self) -> str:
+    def key(self, dotted_ok: bool = False) -> str:
         if self.peek() in ('"', "'"):
             raise self.error(f"quoted keys are {UNSUPPORTED}")
         match = _BARE_KEY.match(self.text, self.pos)
         if not match:
             raise self.error(f"expected a key, found {self.peek()!r}" if self.peek() else "expected a key")
         self.advance(match.end() - self.pos)
-        if self.peek() == ".":
+        if self.peek() == "." and not dotted_ok:
             raise self.error(f"dotted keys are {UNSUPPORTED}")
         return match.group()
 

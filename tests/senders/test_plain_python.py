@@ -79,9 +79,7 @@ def test_seed_scripts_from_a_checkout(python, live_server, sender_a, store_a, pa
 
 
 @pytest.mark.parametrize("python", SUPPORTED)
-def test_setup_without_opencv_delivers_and_exits_0(
-    python, live_server, sender_a, store_a, payloads, spool_dir, blockers
-):
+def test_setup_without_opencv_exits_0(python, live_server, sender_a, store_a, payloads, spool_dir, blockers):
     # Issue 18 item 2: `data_sender_setup.py -j payload_setup.json` (the seed's command, the seed's
     # payload with this test's password) on a PC without OpenCV.
     setup = json.loads((payloads / "payload_setup.json").read_text("utf-8"))
