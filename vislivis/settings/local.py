@@ -8,3 +8,24 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # noqa: F405
 # Store PCs on the LAN post to the panel's address (the seed's --url http://192.168.1.100:5000).
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+
+
+def _not_an_http_access_line(record) -> bool:
+    """Daphne's runserver writes its own "HTTP GET /x 200" line; the request middleware
+    (vislivis.logging) already wrote one with the request id. WebSocket lines stay."""
+    return "%(method)s" not in str(record.msg)
+
+
+# One line per request in `make run` (issue 18): the middleware's access line is the one kept
+# (it carries the request id, as in production). Daphne's HTTP access lines are filtered out,
+# and django.request's "Not Found: /x" warnings, which repeat the middleware's 4xx lines, are
+# raised to ERROR (5xx tracebacks still print).
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "filters": {**LOGGING["filters"], "no_http_access": {"()": lambda: _not_an_http_access_line}},  # noqa: F405
+    "loggers": {
+        **LOGGING["loggers"],  # noqa: F405
+        "django.channels.server": {"filters": ["no_http_access"]},
+        "django.request": {"level": "ERROR"},
+    },
+}
