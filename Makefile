@@ -22,7 +22,7 @@ install: $(STAMP)
 ## run: the whole system on the embedded default (SQLite) with demo data, on http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT)
 	mkdir -p var
 	VISLIVIS_HOST=$(HOST) $(BIN)/honcho -f Procfile.dev start -p $(PORT)
 

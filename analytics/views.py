@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -154,7 +155,7 @@ def store_csv(request: HttpRequest, store_id: int, table: str) -> HttpResponse:
 
 def brand_context(request: HttpRequest):
     if not is_brand_admin(request.user):
-        raise Http404
+        raise PermissionDenied  # the page exists; this user may not see it (403, not 404)
     stores = list(Store.objects.visible_to(request.user).select_related("tenant"))
     # "Today" of the brand is that of its first store; each store is then read in its own zone.
     zone = stores[0].timezone if stores else settings.TIME_ZONE

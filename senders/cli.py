@@ -61,11 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if name == "setup":
             sub.add_argument("--camera-timeout", type=float, default=10.0, help="seconds per camera (default 10)")
-            sub.add_argument("--no-snapshots", action="store_true", help="send the camera list without frames")
+            shots = sub.add_mutually_exclusive_group()
+            shots.add_argument(
+                "--snapshots",
+                action="store_true",
+                help="require a snapshot of every camera: exit 6 when one cannot be taken (default: best effort)",
+            )
+            shots.add_argument("--no-snapshots", action="store_true", help="send the camera list without frames")
 
     hourly = commands.add_parser("hourly", parents=[common], help="send the hour's customers, zones and cashiers")
     hourly.add_argument("--input", help="the store AI's numbers (JSON file, - for stdin); overrides [hourly] input")
     hourly.add_argument("--timestamp", help="the hour, YYYY-MM-DDTHH:00 UTC (default: the current hour)")
+
+    install = commands.add_parser("install", help="put the seed's six script names (and this .pyz) into DIR")
+    install.add_argument("dir", help="the store's data_sender folder, e.g. /opt/vislivis/data_sender")
 
     spool = commands.add_parser("spool", help="see or push what is waiting")
     spool_commands = spool.add_subparsers(dest="spool_command", required=True, metavar="ACTION")
@@ -88,6 +97,10 @@ def main(
 ) -> int:
     """Run one command; the keyword arguments let tests replace the clock, sleeping and cameras."""
     args = build_parser().parse_args(argv)
+    if args.command == "install":
+        from senders.legacy.install import main as install
+
+        return install([args.dir])
     report = Report(quiet=args.quiet)
     try:
         settings = resolve(args, os.environ if env is None else env)
@@ -151,9 +164,9 @@ def to_json(body: Any) -> str:
 
 
 def _now(ctx: Context):
-    from datetime import UTC, datetime
+    from datetime import datetime, timezone
 
-    return datetime.fromtimestamp(ctx.clock(), UTC)
+    return datetime.fromtimestamp(ctx.clock(), timezone.utc)
 
 
 if __name__ == "__main__":

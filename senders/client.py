@@ -1,5 +1,8 @@
 """HTTP to the panel: one POST, classified into what the sender should do next.
 
+Standard library only (``urllib``): a store PC's stock Python 3.8+ runs the client without
+``pip install`` of anything (issue 18).
+
 The classification is the whole store-and-forward policy in one place: a 2xx is done, a 401/403
 is the operator's problem (fix the credentials; never spooled), another 4xx is the payload's
 problem (reported, never retried), and anything that says "not now" (no connection, timeout,
@@ -8,14 +11,15 @@ problem (reported, never retried), and anything that says "not now" (no connecti
 
 from __future__ import annotations
 
+import base64
 import json
 import random
+import socket
 import time
-from collections.abc import Callable
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
-from typing import Any
-
-import requests
+from typing import Any, Callable, Mapping
 
 from senders import __version__
 
@@ -68,7 +72,7 @@ class PanelClient:
         retries: int = 2,
         backoff: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
-        session: requests.Session | None = None,
+        opener: urllib.request.OpenerDirector | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.credentials = credentials
@@ -76,18 +80,16 @@ class PanelClient:
         self.retries = max(0, retries)
         self.backoff = backoff
         self.sleep = sleep
-        self.session = session or requests.Session()
+        self.opener = opener or urllib.request.build_opener(_NoRedirect)
 
     def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "User-Agent": f"vislivis-senders/{__version__}"}
         if self.credentials.token:
             headers["Authorization"] = f"Token {self.credentials.token}"
+        elif self.credentials.username is not None:
+            pair = f"{self.credentials.username}:{self.credentials.password or ''}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
         return headers
-
-    def _auth(self) -> tuple[str, str] | None:
-        if self.credentials.token or self.credentials.username is None:
-            return None
-        return (self.credentials.username, self.credentials.password or "")
 
     def post(self, path: str, body: str) -> Outcome:
         """POST ``body`` (JSON text); up to ``retries`` more tries when the answer is "not now"."""
@@ -102,30 +104,40 @@ class PanelClient:
 
     def _post_once(self, path: str, body: str) -> Outcome:
         url = self.base_url + path
+        # config.resolve() admits http:// and https:// URLs only, so no file: or custom schemes here.
+        request = urllib.request.Request(url, body.encode("utf-8"), self._headers(), method="POST")  # noqa: S310
         try:
-            response = self.session.post(
-                url,
-                data=body.encode("utf-8"),
-                headers=self._headers(),
-                auth=self._auth(),
-                timeout=self.timeout,
-                allow_redirects=False,  # a redirected POST turns into a GET and the data is lost
-            )
-        except requests.Timeout:
+            with self.opener.open(request, timeout=self.timeout) as response:
+                return classify(response.status, response.read(), response.headers)
+        except urllib.error.HTTPError as exc:  # 4xx/5xx and the redirects _NoRedirect refused
+            return classify(exc.code, _read_error(exc), exc.headers or {})
+        except (socket.timeout, TimeoutError):
             return Outcome(UNREACHABLE, message=f"no answer from {self.base_url} within {self.timeout:g} s")
-        except requests.ConnectionError as exc:
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, (socket.timeout, TimeoutError)):
+                return Outcome(UNREACHABLE, message=f"no answer from {self.base_url} within {self.timeout:g} s")
+            if isinstance(exc.reason, OSError):
+                return Outcome(UNREACHABLE, message=f"cannot connect to {self.base_url} ({_reason(exc.reason)})")
+            return Outcome(REJECTED, message=f"cannot send to {url}: {exc.reason}")
+        except (ConnectionError, OSError) as exc:  # reset mid-answer, broken pipe
             return Outcome(UNREACHABLE, message=f"cannot connect to {self.base_url} ({_reason(exc)})")
-        except requests.RequestException as exc:
+        except ValueError as exc:  # a URL urllib cannot use (checked earlier, but never a traceback)
             return Outcome(REJECTED, message=f"cannot send to {url}: {exc}")
-        return classify(response)
 
 
-def classify(response: requests.Response) -> Outcome:
-    status = response.status_code
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirected POST turns into a GET and the data is lost: report the redirect instead."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 - urllib's signature
+        return None
+
+
+def classify(status: int, raw: bytes, headers: Mapping[str, str]) -> Outcome:
+    text = raw.decode("utf-8", "replace")
     try:
-        body = response.json()
+        body: Any = json.loads(text)
     except ValueError:
-        body = response.text[:500]
+        body = text[:500]
     errors = body.get("errors", {}) if isinstance(body, dict) and isinstance(body.get("errors"), dict) else {}
     errors = {str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in errors.items()}
     detail = describe_errors(errors) or (body if isinstance(body, str) else json.dumps(body))[:300]
@@ -137,13 +149,26 @@ def classify(response: requests.Response) -> Outcome:
     if status >= 500 or status in RETRY_LATER_STATUSES:
         return Outcome(UNREACHABLE, status, f"panel answered {status}; will retry later", body, errors)
     if 300 <= status < 400:
-        where = response.headers.get("Location", "?")
+        where = headers.get("Location", "?")
         return Outcome(REJECTED, status, f"panel redirected to {where}; set --url to that address", body)
     return Outcome(REJECTED, status, f"rejected ({status}): {detail}", body, errors)
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc)
+def _read_error(exc: urllib.error.HTTPError) -> bytes:
+    try:
+        return exc.read()
+    except (OSError, ValueError, AttributeError):  # no body, or the connection dropped mid-body
+        return b""
+    finally:
+        exc.close()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, socket.gaierror):
+        return "name or service not known"
+    text = getattr(exc, "strerror", None) or str(exc)
     for marker in ("Connection refused", "Name or service not known", "timed out", "No route to host"):
         if marker in text:
             return marker.lower()

@@ -11,11 +11,17 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
+
+try:  # Python 3.11+
+    import tomllib
+except ImportError:  # 3.8-3.10: tomli when installed, else the reader for the documented subset
+    try:
+        import tomli as tomllib  # type: ignore[no-redef]
+    except ImportError:
+        from senders import toml_subset as tomllib  # type: ignore[no-redef]
 
 from senders.client import Credentials
 from senders.spool import default_spool_dir

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 from senders.client import PanelClient
 from senders.config import Settings
 from senders.delivery import Courier
-from senders.report import Report
+from senders.report import REJECTED, Report
 from senders.snapshots import FrameGrabber, grab_frame
 from senders.spool import Spool
 
@@ -32,8 +32,8 @@ class Context:
     def spool(self) -> Spool:
         if self._spool is None:
             self._spool = Spool(self.settings.spool_dir, clock=self.clock)
-            for notice in self._spool.notices:
-                self.report.warn(notice)
+            for notice in self._spool.notices:  # earlier data was moved aside: look at it (exit 5)
+                self.report.problem(f"spool: {notice}", REJECTED)
         return self._spool
 
     def client(self) -> PanelClient:

@@ -60,7 +60,7 @@ class Courier:
             for r in requests
         ]
         result = self.flush(announce_earlier=set(ids))
-        for entry_id, request in zip(ids, requests, strict=True):
+        for entry_id, request in zip(ids, requests):
             self._report_new(entry_id, request, result)
         self.summary()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from senders import __version__
 from senders import client as c
@@ -47,7 +47,7 @@ def tick(ctx: Context) -> int:
     if ctx.settings.store:
         body["store"] = ctx.settings.store
     outcome = client.post(HEARTBEAT_ENDPOINT, json.dumps(body))
-    stamp = datetime.fromtimestamp(ctx.clock(), UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    stamp = datetime.fromtimestamp(ctx.clock(), timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
     if outcome.kind == c.SENT:
         ctx.report.info(f"heartbeat: ok at {stamp} (store {_store(outcome.body)})")
         if waiting:

@@ -1,11 +1,19 @@
 """Progress lines, the summary and the exit code a cron wrapper acts on.
 
 Exit codes (documented in docs/senders.md):
-0 everything sent · 2 bad payload, flag or config (nothing sent or stored) · 3 the panel refused
-the credentials (401/403; nothing stored) · 4 panel unreachable, timed out or 5xx: the data is
-safe in the spool and will be resent · 5 the panel rejected a request (4xx), or a damaged spool
-entry was moved aside: look at it, it will not be retried · 6 sent, with warnings (a camera gave
-no snapshot, an expected zone or cashier was missing from the hour's numbers).
+
+- 0 everything the user asked for was sent (warnings, if any, are printed);
+- 2 bad payload, flag or config: nothing sent or stored;
+- 3 the panel refused the credentials (401/403), or the client is not installed / this Python is
+  older than 3.8 (one line naming the fix): nothing stored;
+- 4 panel unreachable, timed out or 5xx: the data is safe in the spool and will be resent;
+- 5 the panel rejected a request (4xx), or a damaged spool entry or spool file was moved aside:
+  look at it, it will not be retried;
+- 6 sent, but a snapshot the user asked for (``setup --snapshots``) could not be taken.
+
+Other warnings (a camera without a snapshot when none was demanded, OpenCV not installed, an
+expected zone missing, a config file others can read) are printed and leave the code at 0: a
+cron wrapper must not see a failure for a run that delivered everything (issue 18).
 When several apply, the most urgent wins: 3, then 5, then 4, then 6.
 """
 
@@ -40,7 +48,8 @@ class Report:
         print(line, file=self.err or sys.stderr, flush=True)
 
     def warn(self, line: str) -> None:
-        self.problem(f"warning: {line}", WARNING)
+        """Something the operator should read that did not stop anything (exit code unchanged)."""
+        print(f"warning: {line}", file=self.err or sys.stderr, flush=True)
 
     @property
     def exit_code(self) -> int:

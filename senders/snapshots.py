@@ -9,8 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import threading
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
 # Longest side and JPEG quality, tried in order until the snapshot fits its share of the body.
@@ -22,6 +21,10 @@ FrameGrabber = Callable[[str, float], Any]
 
 class SnapshotUnavailable(RuntimeError):
     pass
+
+
+class OpenCVMissing(SnapshotUnavailable):
+    """No camera can give a frame on this PC: said once, not once per camera."""
 
 
 def mask(url: str) -> str:
@@ -44,7 +47,7 @@ def load_cv2() -> Any:
     try:
         import cv2
     except ImportError:
-        raise SnapshotUnavailable("OpenCV is not installed (pip install opencv-python)") from None
+        raise OpenCVMissing("OpenCV is not installed (pip install opencv-python)") from None
     return cv2
 
 

@@ -13,12 +13,11 @@ import base64
 import binascii
 import math
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Dict, List
 from urllib.parse import urlsplit
 
-Errors = dict[str, list[str]]
+Errors = Dict[str, List[str]]  # typing aliases: evaluated at import, and Python 3.8 has no dict[...]
 
 MAX_BATCH = 1000
 MAX_COUNT = 2**31 - 1
@@ -27,7 +26,7 @@ MAX_STRING_LENGTH = 1000  # DRF's guard against huge numeric strings
 ENVELOPE_KEYS = frozenset({"store", "timestamp", "username", "password"})
 DEMOGRAPHIC_FIELDS = ("male_count", "female_count", "age_18_30", "age_30_50", "age_50_plus")
 MAX_FUTURE = timedelta(days=1)
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
 RTSP_SCHEMES = {"rtsp", "rtsps", "http", "https"}
 CAMERA_TYPES = {
     "kişi sayım": "people_count",
@@ -57,13 +56,13 @@ class FieldError(ValueError):
 
 def utc_hour(now: datetime | None = None) -> datetime:
     """The start of the current UTC hour (what the panel assumes for a missing timestamp)."""
-    now = now or datetime.now(UTC)
-    return now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    now = now or datetime.now(timezone.utc)
+    return now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
 
 
 def format_hour(moment: datetime) -> str:
     """The seed's timestamp format: ``YYYY-MM-DDTHH:00`` in UTC."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:00")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:00")
 
 
 # --- field rules (DRF CharField, IntegerField, FloatField and the panel's HourField) ---------
@@ -131,24 +130,41 @@ def seconds(value: Any) -> float:
 
 def hour(value: Any, now: datetime | None = None) -> datetime:
     """``YYYY-MM-DDTHH:00`` (UTC) or any ISO 8601 time with an hour; at most a day ahead."""
-    now = now or datetime.now(UTC)
+    now = now or datetime.now(timezone.utc)
     if not isinstance(value, str):
         raise FieldError("Must be a string like 2026-02-16T14:00.")
     text = value.strip()
     if len(text) < 13 or text[10] not in "T ":
         raise FieldError("Must include the hour, like 2026-02-16T14:00.")
     try:
-        moment = datetime.fromisoformat(text)
+        moment = _fromisoformat(text)
     except ValueError:
         raise FieldError("Not an ISO 8601 date and time (expected 2026-02-16T14:00).") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
     if moment < EARLIEST:
         raise FieldError("Is before the year 2000.")
     if moment > now + MAX_FUTURE:
         raise FieldError("Is more than a day in the future.")
     return moment.replace(minute=0, second=0, microsecond=0)
+
+
+_OFFSET_WITHOUT_COLON = re.compile(r"([+-][0-9]{2})([0-9]{2})$")
+
+
+def _fromisoformat(text: str) -> datetime:
+    """``datetime.fromisoformat`` as Python 3.11 reads it, for the forms store AIs write.
+
+    Before 3.11 it refuses a ``Z`` suffix and ``+0300`` offsets, which the panel (3.11+) takes;
+    the client must not refuse on a store PC's Python what the panel would accept.
+    """
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        if text[-1:] in ("Z", "z"):
+            text = text[:-1] + "+00:00"
+        return datetime.fromisoformat(_OFFSET_WITHOUT_COLON.sub(r"\1:\2", text))
 
 
 # --- record rules -----------------------------------------------------------------------------

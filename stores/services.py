@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
+from stores.codes import base_store_code
 from stores.models import DEFAULT_TIMEZONE, Membership, Role, Store, StoreHeartbeat, Tenant
 
 BRAND_ADMIN_GROUP = "Brand admins"
@@ -41,7 +41,7 @@ def ensure_brand_admin_group() -> Group:
 
 
 def unique_store_code(tenant_name: str, store_name: str) -> str:
-    base = slugify(f"{tenant_name}-{store_name}")[:56] or "store"
+    base = base_store_code(tenant_name, store_name)
     code, n = base, 2
     while Store.objects.filter(code=code).exists():
         code, n = f"{base}-{n}", n + 1

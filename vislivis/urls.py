@@ -11,7 +11,7 @@ from analytics.api import read_views
 from analytics.api import views as analytics_views
 from devices.api import views as device_views
 from stores.api import views as store_views
-from vislivis import health
+from vislivis import health, public_files
 from vislivis.console import brand_site
 
 
@@ -49,6 +49,8 @@ api_patterns = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("favicon.ico", public_files.favicon, name="favicon"),
+    path("downloads/vislivis-sender.pyz", public_files.sender_archive, name="download-sender"),
     *api_patterns,
     path("", RedirectView.as_view(url="/dashboard/", permanent=False), name="home"),
     path("dashboard/", include("analytics.urls")),

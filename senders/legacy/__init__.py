@@ -7,7 +7,7 @@ or run them from a checkout: ``python senders/legacy/data_sender.py -j payload.j
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from typing import Sequence
 
 SCRIPTS = {
     "heartbeat_sender.py": "heartbeat",

@@ -16,9 +16,19 @@
   // last heartbeat (server time) with "now", and a wrong PC clock must not turn it red.
   var skew = Date.parse(config.server_now) - Date.now();
   var lastHeartbeat = config.last_heartbeat ? Date.parse(config.last_heartbeat) : null;
-  var timeFormat = new Intl.DateTimeFormat(locale, {
-    timeZone: config.timezone, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit"
+  var stampFormat = new Intl.DateTimeFormat(locale, {
+    timeZone: config.timezone, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
+    hourCycle: "h23"
   });
+  // English pages write dates as the server does (vislivis/formats/en): 2026-12-01 19:10, in
+  // the store's zone; Turkish keeps its own day-first order.
+  var timeFormat = lang === "tr" ? stampFormat : {
+    format: function (date) {
+      var p = {};
+      stampFormat.formatToParts(date).forEach(function (part) { p[part.type] = part.value; });
+      return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute;
+    }
+  };
   var COLORS = {
     sender: "#0b5cad", camera: "#d9480f", previous: "#6e7781", inside: "#137333",
     male: "#0b5cad", female: "#c2255c", age: ["#5f3dc4", "#2b8a3e", "#e67700"], wait: "#0b5cad", worst: "#b3261e"

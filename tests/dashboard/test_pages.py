@@ -117,8 +117,12 @@ def test_multi_day_range_is_shown_per_day(client_for, viewer_a, store_a):
 
 
 def test_brand_view_is_for_brand_admins_only(client_for, viewer_a, brand_admin_a, store_a, store_a2, store_b):
-    assert client_for(viewer_a).get("/dashboard/brand/").status_code == 404
-    assert client_for(viewer_a).get("/dashboard/brand/export.csv").status_code == 404
+    # 403 with the project's page, not a 404 (issue 18): the page exists, this account may not see it
+    denied = client_for(viewer_a).get("/dashboard/brand/")
+    assert denied.status_code == 403
+    assert "403.html" in [t.name for t in denied.templates]
+    assert "You may not see this page" in denied.content.decode()
+    assert client_for(viewer_a).get("/dashboard/brand/export.csv").status_code == 403
     response = client_for(brand_admin_a).get("/dashboard/brand/")
     assert response.status_code == 200
     assert [row["store"].pk for row in response.context["rows"]] == [store_a2.pk, store_a.pk]  # Ankara, AVM

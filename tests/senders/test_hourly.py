@@ -75,7 +75,7 @@ def test_hourly_from_stdin_reports_missing_zone(sender, live_server, sender_a, s
         user=None,
         password=None,
     )
-    assert run.code == 6, run.err
+    assert run.code == 0, run.err  # everything the AI reported arrived; the gaps are warnings (issue 18)
     assert "warning: hourly: no numbers for zones kadin-giyim, aksesuar this hour" in run.err
     assert "warning: hourly: no numbers for cashiers Kasa-3 this hour" in run.err
     assert list(HourlyZoneHeatmap.objects.values_list("zone__name", "hour__hour")) == [("erkek-giyim", 11)]

@@ -83,21 +83,6 @@ def test_installed_copies_with_the_seed_flags(live_server, sender_a, store_a, pa
     assert StoreHeartbeat.objects.get(store=store_a).count == 1
 
 
-def test_missing_package_is_explained(tmp_path, spool_dir):
-    folder = tmp_path / "bare"
-    install(folder)
-    done = subprocess.run(
-        [sys.executable, "data_sender.py", "-j", "payload.json"],
-        cwd=folder,
-        env=script_env(spool_dir),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 1
-    assert "vislivis-senders is not installed: pip install ./senders" in done.stderr
-
-
 def _first_line(process: subprocess.Popen, deadline: float) -> str:
     """The loop's first stdout line (it prints as soon as the first ping was answered)."""
     with selectors.DefaultSelector() as selector:

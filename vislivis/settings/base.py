@@ -111,6 +111,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# English dates in ISO order (vislivis/formats/en/formats.py); other languages keep Django's.
+FORMAT_MODULE_PATH = ["vislivis.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")

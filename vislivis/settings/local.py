@@ -8,3 +8,30 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # noqa: F405
 # Store PCs on the LAN post to the panel's address (the seed's --url http://192.168.1.100:5000).
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+
+
+def _not_an_http_access_line(record) -> bool:
+    """Daphne's runserver writes its own "HTTP GET /x 200" line; the request middleware
+    (vislivis.logging) already wrote one with the request id. Kept: WebSocket lines, and the
+    static files, which runserver serves before any middleware (so theirs is the only line)."""
+    if "%(method)s" not in str(record.msg):
+        return True
+    details = record.args if isinstance(record.args, dict) else {}
+    return str(details.get("path", "")).startswith("/" + STATIC_URL.lstrip("/"))  # noqa: F405
+
+
+# One line per request in `make run` (issue 18): the middleware's access line is the one kept
+# (it carries the request id, as in production). Dropped: Daphne's HTTP access lines (but for
+# static files, which only Daphne sees), Django's DEBUG console handler (it printed each
+# django.* record a second time, unformatted), and django.request's "Not Found: /x" warnings,
+# which repeat the middleware's 4xx lines (5xx tracebacks still print).
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "filters": {**LOGGING["filters"], "no_http_access": {"()": lambda: _not_an_http_access_line}},  # noqa: F405
+    "loggers": {
+        **LOGGING["loggers"],  # noqa: F405
+        "django": {"handlers": [], "propagate": True},  # the root handler only
+        "django.channels.server": {"filters": ["no_http_access"]},
+        "django.request": {"level": "ERROR"},
+    },
+}

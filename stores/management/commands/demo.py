@@ -25,8 +25,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=7, help="Days of demo data to generate")
         parser.add_argument("--no-data", action="store_true", help="Only provision, generate no data")
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:5000",
+            help="Where the panel answers, for the printed URLs (make run passes http://HOST:PORT)",
+        )
 
-    def handle(self, *args, days: int, no_data: bool, **options):
+    def handle(self, *args, days: int, no_data: bool, base_url: str, **options):
         stores = [
             provision(tenant_name=DEMO_TENANT, store_name=name, store_code=code).store for name, code in DEMO_STORES
         ]
@@ -51,7 +56,8 @@ class Command(BaseCommand):
         for username, password, _, what in LOGINS:
             self.stdout.write(f"  {username:8} / {password:12} {what}")
         for store in stores:
-            self.stdout.write(f"  store {store.code}: id {store.pk}, device ingest URL {store.ingest_path}")
+            ingest_url = base_url.rstrip("/") + store.ingest_path  # a camera needs the whole URL, not a path
+            self.stdout.write(f"  store {store.code}: id {store.pk}, device ingest URL {ingest_url}")
 
     def extra_loaders(self):
         """Demo loaders of the other apps (``<app>.demo.load(store, days)``), when they have one."""
