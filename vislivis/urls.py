@@ -11,7 +11,7 @@ from analytics.api import read_views
 from analytics.api import views as analytics_views
 from devices.api import views as device_views
 from stores.api import views as store_views
-from vislivis import health
+from vislivis import health, media
 
 
 def flexible(route: str, view, name: str):
@@ -54,9 +54,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # A tenant's pictures: never static files (with DEBUG neither); the view checks the owner.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.MediaView.as_view(), name="media"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
