@@ -4,8 +4,10 @@ Who is counted, and in which windows (rates in ``DEFAULT_THROTTLE_RATES`` of bas
 
 - ``account_burst`` + ``account``: every request of an authenticated account (sender endpoints,
   read API), keyed by the user id, so one runaway store script cannot starve the others.
-- ``login``: ``POST /api/auth/token``, keyed by (a digest of) the username tried, because every
-  failed attempt costs a full password hash.
+- ``login``: ``POST /api/auth/token``, keyed by the client address (``vislivis.client_address``),
+  because every attempt costs a full password hash. Never by the username tried: that would let
+  anybody anywhere shut an account out of token login. Failed logins as such are limited per
+  (address, username) and per address by ``stores.login_limits``, on every login surface.
 - ``ingest_key_burst`` + ``ingest_key``: ``/api/devices/xml/<key>/``, keyed by a digest of the
   store's ingest key (the key is the cameras' only credential, so it never reaches the cache).
 
@@ -49,6 +51,8 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from vislivis.client_address import client_ip
+
 log = logging.getLogger(__name__)
 
 INGEST_PATH = re.compile(r"^/api/devices/xml/(?P<key>[^/]+)/?$")
@@ -74,6 +78,15 @@ if #full == 0 then
   end
 end
 return full
+"""
+
+
+# KEYS: counters to take one count back from; a counter that is gone (expired) stays gone.
+RELEASE_SCRIPT = """
+for i = 1, #KEYS do
+  if (tonumber(redis.call('GET', KEYS[i])) or 0) > 0 then redis.call('DECR', KEYS[i]) end
+end
+return 0
 """
 
 
@@ -124,6 +137,7 @@ class _RedisCounter:
     location: str | None = None
     client: redis.Redis | None = None
     script = None
+    release = None
 
     @classmethod
     def get(cls) -> _RedisCounter | None:
@@ -135,6 +149,7 @@ class _RedisCounter:
         if cls.location != location:
             cls.client = redis.Redis.from_url(location)
             cls.script = cls.client.register_script(COUNT_SCRIPT)
+            cls.release = cls.client.register_script(RELEASE_SCRIPT)
             cls.location = location
         return cls
 
@@ -175,11 +190,16 @@ def hit(identity: str, scopes: tuple[str, ...], now: float | None = None) -> flo
 
     ``None`` when it may pass; otherwise the seconds until the (latest-ending) full window ends.
     """
-    windows = windows_of(scopes)
-    if not windows:
+    return hit_windows([(window, identity) for window in windows_of(scopes)], now)
+
+
+def hit_windows(entries: list[tuple[Window, str]], now: float | None = None) -> float | None:
+    """:func:`hit` for windows of different identities (the login limits count two at once)."""
+    if not entries:
         return None
     now = time.time() if now is None else now  # looked up at call time: tests move the clock
-    keys = [counter_key(window, identity, now) for window in windows]
+    windows = [window for window, _ in entries]
+    keys = [counter_key(window, identity, now) for window, identity in entries]
     counter = _RedisCounter.get()
     if counter is None:
         full = _count_on_cache(keys, windows)
@@ -192,6 +212,26 @@ def hit(identity: str, scopes: tuple[str, ...], now: float | None = None) -> flo
     if not full:
         return None
     return max(seconds_left(window, now) for window in full)
+
+
+def take_back(entries: list[tuple[Window, str]], now: float) -> None:
+    """Uncount one request counted by :func:`hit_windows` at ``now`` (a login that succeeded).
+
+    Best effort: a counter that expired meanwhile is left alone; Redis trouble is only logged.
+    """
+    keys = [counter_key(window, identity, now) for window, identity in entries]
+    counter = _RedisCounter.get()
+    if counter is None:
+        for key in keys:
+            try:
+                cache.decr(key)
+            except ValueError:
+                pass
+        return
+    try:
+        counter.release(keys=[cache.make_key(key) for key in keys])
+    except redis.RedisError as exc:
+        log.warning("Throttle counters unavailable, count not taken back: %s", exc)
 
 
 def ingest_key_wait(ingest_key: str) -> float | None:
@@ -210,10 +250,7 @@ def identities(request: Request) -> list[tuple[str, tuple[str, ...]]]:
     found: list[tuple[str, tuple[str, ...]]] = []
     match = getattr(request._request, "resolver_match", None)
     if match is not None and match.url_name == LOGIN_URL_NAME and request.method == "POST":
-        data = request.data  # a malformed body raises ParseError: the same 400 the view would give
-        username = data.get("username") if isinstance(data, dict) else None
-        ident = username.strip().lower()[:150] if isinstance(username, str) else "<none>"
-        found.append((f"user:{digest(ident)}", LOGIN_SCOPES))
+        found.append((f"addr:{digest(client_ip(request) or '-')}", LOGIN_SCOPES))
     user = request.user
     if user is not None and user.is_authenticated:
         found.append((f"id:{user.pk}", ACCOUNT_SCOPES))

@@ -11,7 +11,7 @@ from analytics.api import read_views
 from analytics.api import views as analytics_views
 from devices.api import views as device_views
 from stores.api import views as store_views
-from vislivis import health, public_files
+from vislivis import health, media, public_files
 from vislivis.console import brand_site
 
 
@@ -59,9 +59,6 @@ urlpatterns = [
     path("operator/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # A tenant's pictures: never static files (with DEBUG neither); the view checks the owner.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.MediaView.as_view(), name="media"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,5 +1,8 @@
 """Authentication for sender accounts: HTTP Basic (cached), tokens, body credentials.
 
+Failed logins are limited per (client address, username) and per client address on all of them
+(``stores.login_limits``, the same counters as the admin and dashboard login forms).
+
 Django's PBKDF2 costs hundreds of milliseconds per check, which stores would pay on every
 hourly push. A verified ``(username, password)`` pair is remembered for a short time under a
 keyed digest (never the password itself); the cached entry also holds the password hash it was
@@ -18,52 +21,32 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, BasicAuthentication, TokenAuthentication
 
+from stores import login_limits
+
 
 def _credential_cache_key(username: str, password: str) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"{username}\x00{password}".encode(), hashlib.sha256).hexdigest()
+    text = f"{username}\x00{password}".encode("utf-8", "surrogatepass")  # never a crash on bad input
+    digest = hmac.new(settings.SECRET_KEY.encode(), text, hashlib.sha256).hexdigest()
     return f"basic-auth:{digest}"
 
 
-def _failure_keys(username: str, request) -> list[tuple[str, int]]:
-    """Counters of recent failures: per (client address, username) and per client address.
-
-    Keyed by address too, so somebody guessing passwords elsewhere cannot lock a store out of
-    its own account; the per-address limit stops one client from sweeping many usernames.
-    """
-    meta = getattr(request, "META", {}) if request is not None else {}
-    address = meta.get("REMOTE_ADDR") or "-"
-    pair = hashlib.sha256(f"{address}\x00{username}".encode()).hexdigest()
-    return [
-        (f"auth-fail:pair:{pair}", settings.AUTH_FAILURE_LIMIT_PER_ACCOUNT),
-        (f"auth-fail:addr:{address}", settings.AUTH_FAILURE_LIMIT_PER_ADDRESS),
-    ]
-
-
-def _refuse_if_locked(keys: list[tuple[str, int]]) -> None:
-    for key, limit in keys:
-        if (cache.get(key) or 0) >= limit:
-            raise exceptions.Throttled(
-                wait=settings.AUTH_FAILURE_WINDOW_SECONDS, detail="Too many failed logins; try again later."
-            )
-
-
-def _record_failure(keys: list[tuple[str, int]]) -> None:
-    for key, _ in keys:
-        if not cache.add(key, 1, settings.AUTH_FAILURE_WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, settings.AUTH_FAILURE_WINDOW_SECONDS)
+def _throttled(wait: float) -> exceptions.Throttled:
+    return exceptions.Throttled(wait=wait, detail="Too many failed logins; try again later.")
 
 
 def authenticate_credentials_cached(username: str, password: str, request=None):
     """Return the active user for these credentials or ``None``; PBKDF2 runs once per window.
 
-    A credential already verified passes without touching the failure counters; anything else
-    is refused with 429 once its client has failed too often within the window.
+    The login limits (``stores.login_limits``) come first, also for a credential already
+    verified: a client locked out gets 429 even with the right password, so guessing on during
+    a lock-out tells it nothing. The lock-out check and the credential cache are one cache
+    read; a cache miss goes through ``authenticate``, where the attempt is counted.
     """
     key = _credential_cache_key(username, password)
-    cached = cache.get(key)
+    wait, found = login_limits.locked_for(request, username, also=[key])
+    if wait is not None:
+        raise _throttled(wait)
+    cached = found.get(key)
     User = get_user_model()
     if cached is not None:
         user_id, password_hash = cached
@@ -71,11 +54,11 @@ def authenticate_credentials_cached(username: str, password: str, request=None):
         if user is not None and hmac.compare_digest(user.password, password_hash):
             return user
         cache.delete(key)
-    failure_keys = _failure_keys(username, request)
-    _refuse_if_locked(failure_keys)
     user = authenticate(request=request, username=username, password=password)
     if user is None or not user.is_active:
-        _record_failure(failure_keys)
+        wait = login_limits.lockout_wait(request)
+        if wait is not None:  # refused by the limits just now (a race with a parallel guess)
+            raise _throttled(wait)
         return None
     cache.set(key, (user.pk, user.password), settings.BASIC_AUTH_CACHE_SECONDS)
     return user

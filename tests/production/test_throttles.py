@@ -86,21 +86,23 @@ def test_runaway_account_is_throttled_alone(api, sender_a, sender_b):
         assert looping.post(HEARTBEAT).status_code == 200
 
 
-def test_login_is_limited_per_username(api, sender_a, sender_b, settings):
+def test_login_is_limited_per_client_address(api, sender_a, sender_b, settings):
     # This is about the DRF throttle; the failed-login lockout (tests/stores) would answer first.
     settings.AUTH_FAILURE_LIMIT_PER_ACCOUNT = settings.AUTH_FAILURE_LIMIT_PER_ADDRESS = 1000
     client = api()
+    attacker, store_pc = {"REMOTE_ADDR": "203.0.113.9"}, {"REMOTE_ADDR": "10.1.2.3"}
+    right, wrong = {"username": "boyner", "password": PASSWORD}, {"username": "boyner", "password": "guess"}
     with freeze_time(START) as clock:
         for _ in range(30):
-            wrong = client.post("/api/auth/token", {"username": "boyner", "password": "guess"}, format="json")
-            assert wrong.status_code == 401
-        blocked = client.post("/api/auth/token", {"username": "BOYNER", "password": PASSWORD}, format="json")
+            assert client.post("/api/auth/token", wrong, format="json", **attacker).status_code == 401
+        blocked = client.post("/api/auth/token", right, format="json", **attacker)
         assert blocked.status_code == 429
-        # The other account logs in fine.
-        ok = client.post("/api/auth/token", {"username": sender_b.username, "password": PASSWORD}, format="json")
-        assert ok.status_code == 200
+        other = {"username": sender_b.username, "password": PASSWORD}
+        assert client.post("/api/auth/token", other, format="json", **attacker).status_code == 429
+        # Never per username: the account logs in fine from its own address.
+        assert client.post("/api/auth/token", right, format="json", **store_pc).status_code == 200
         clock.tick(timedelta(seconds=61))
-        again = client.post("/api/auth/token", {"username": "boyner", "password": PASSWORD}, format="json")
+        again = client.post("/api/auth/token", right, format="json", **attacker)
         assert again.status_code == 200
 
 

@@ -67,10 +67,12 @@ def test_lockout_is_per_client_address(api, sender_a, settings):
 def test_verified_credentials_keep_working_during_an_attack(api, sender_a, settings):
     settings.AUTH_FAILURE_LIMIT_PER_ACCOUNT = 2
     store_pc = api(sender_a)
-    assert store_pc.post(URL).status_code == 200  # verified and cached
+    assert store_pc.post(URL, REMOTE_ADDR="10.1.2.3").status_code == 200  # verified and cached
     for _ in range(3):
-        api(sender_a, password="guess").post(URL)
-    assert store_pc.post(URL).status_code == 200
+        api(sender_a, password="guess").post(URL, REMOTE_ADDR="203.0.113.9")
+    assert store_pc.post(URL, REMOTE_ADDR="10.1.2.3").status_code == 200
+    # The locked-out guesser gets nothing from the cached credential, right password or not.
+    assert store_pc.post(URL, REMOTE_ADDR="203.0.113.9").status_code == 429
 
 
 def test_one_address_sweeping_usernames_is_refused(api, sender_a, settings):
