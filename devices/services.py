@@ -23,6 +23,7 @@ from django.utils import timezone
 from analytics import storedays
 from devices import conf, fastpath
 from devices.models import PROPERTY_FIELDS, Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
+from devices.redaction import redact_secrets
 from devices.xml import CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
 from stores.events import publish_store_event
 from stores.models import Store
@@ -54,32 +55,27 @@ def ingest_document(
     remote_addr: str | None = None,
     content_type: str = "",
 ) -> IngestResult:
-    """Parse and apply one pushed document, and keep it (accepted or rejected) for inspection and replay."""
+    """Parse and apply one pushed document, and keep it (accepted or rejected) for inspection and replay.
+
+    What is kept is the body with its password values redacted (``devices.redaction``), never
+    the secrets; the verdict is the parser's on the body as received.
+    """
     received_at = received_at or timezone.now()
     stored = {
         "store": store,
-        "body": body,
+        "body": redact_secrets(body),
         "size": len(body),
-        "content_type": content_type[:200],
+        "content_type": printable(content_type)[:200],
         "remote_addr": remote_addr,
         "received_at": received_at,
     }
     try:
         document = parse_document(body)
     except XMLRejected as exc:
-        device_key = sniff_device_id(body)
-        log.warning(
-            "Rejected device document for store %s (DeviceId %r, %d bytes): %s: %s",
-            store.pk,
-            device_key,
-            len(body),
-            exc.field,
-            exc.reason,
-        )
-        row = ReceivedDocument.objects.create(
-            **stored, device_key=device_key, outcome=Outcome.REJECTED, error=f"{exc.field}: {exc.reason}"[:500]
-        )
-        return IngestResult(False, "", device_key, field=exc.field, error=exc.reason, document_id=row.pk)
+        return _keep_rejected(stored, body, exc)
+    except Exception:  # noqa: BLE001 - a parser bug must not cost the document or answer 500
+        log.exception("Device document parser failed for store %s", store.pk)
+        return _keep_rejected(stored, body, XMLRejected("The document could not be read."))
     with transaction.atomic():
         if fastpath.enabled():  # PostgreSQL: the same rules in two statements (devices/fastpath.py)
             device, applied, document_id = fastpath.apply_and_record(store.pk, document, received_at, stored)
@@ -105,6 +101,28 @@ def ingest_document(
         },
     )
     return IngestResult(True, document.kind, document.device_id, len(document.counts), applied, document_id=document_id)
+
+
+def _keep_rejected(stored: dict, body: bytes, exc: XMLRejected) -> IngestResult:
+    """Keep a refused document with its reason (for the console and for replay after a fix)."""
+    device_key = printable(sniff_device_id(body))
+    log.warning(
+        "Rejected device document for store %s (DeviceId %r, %d bytes): %s: %s",
+        stored["store"].pk,
+        device_key,
+        len(body),
+        exc.field,
+        exc.reason,
+    )
+    row = ReceivedDocument.objects.create(
+        **stored, device_key=device_key, outcome=Outcome.REJECTED, error=f"{exc.field}: {exc.reason}"[:500]
+    )
+    return IngestResult(False, "", device_key, field=exc.field, error=exc.reason, document_id=row.pk)
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters (NUL cannot reach PostgreSQL text columns)."""
+    return "".join(ch for ch in text if ch.isprintable())
 
 
 def apply_document(store: Store, document: DeviceDocument, seen_at: datetime) -> tuple[Device, int]:
@@ -284,7 +302,12 @@ def replay_document(document: ReceivedDocument) -> IngestResult:
     now = timezone.now()
     try:
         parsed = parse_document(body)
-    except XMLRejected as exc:
+    except Exception as error:  # noqa: BLE001 - as on ingest: a parser bug leaves the document refused
+        if isinstance(error, XMLRejected):
+            exc = error
+        else:
+            log.exception("Device document parser failed on replay of document %s", document.pk)
+            exc = XMLRejected("The document could not be read.")
         ReceivedDocument.objects.filter(pk=document.pk).update(
             outcome=Outcome.REJECTED, error=f"{exc.field}: {exc.reason}"[:500], replayed_at=now
         )

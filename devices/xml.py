@@ -30,11 +30,15 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 COUNT_FIELDS = ("Enters", "Exits", "Passings", "Returns")
 DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
 
-_UINT = re.compile(r"\d{1,12}")
-_INT = re.compile(r"-?\d{1,12}")
-_NUMBER = re.compile(r"[-+]?\d{1,3}(\.\d{1,4})?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2})?")
+# ASCII digits only: ``\d`` and ``int()`` also take other scripts' digits ("٣" would count as 3).
+_UINT = re.compile(r"[0-9]{1,12}")
+_INT = re.compile(r"-?[0-9]{1,12}")
+_NUMBER = re.compile(r"[-+]?[0-9]{1,3}(\.[0-9]{1,4})?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIME = re.compile(r"[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?")
+_EARLIEST_EPOCH = int(EARLIEST.timestamp())
+_LATEST_EPOCH = int(LATEST.timestamp())
+DEPTH_REASON = f"The document nests too deep: at most {MAX_DEPTH} levels of elements."
 _DEVICE_ID_SNIFF = re.compile(rb"""<(?:Metrics|RTMetrics|Diags)\b[^>]*?\sDeviceId\s*=\s*["']([^"'<>]{1,64})["']""")
 
 _PARSER_OPTIONS = dict(
@@ -161,6 +165,8 @@ def _parse_tree(body: bytes) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         if "amplification" in str(exc):
             raise XMLRejected("DTDs and entity declarations are refused.") from None
+        if "depth" in str(exc).lower():  # libxml2 stops at 256 levels, long before our own check runs
+            raise XMLRejected(DEPTH_REASON) from None
         line = getattr(exc, "lineno", None)
         raise XMLRejected(f"Malformed XML (line {line})." if line else "Malformed XML.") from None
     except (ValueError, etree.LxmlError):
@@ -177,7 +183,7 @@ def _check_depth(root: etree._Element) -> None:
     for event, _ in etree.iterwalk(root, events=("start", "end")):
         depth += 1 if event == "start" else -1
         if depth > MAX_DEPTH:
-            raise XMLRejected(f"Elements nest deeper than {MAX_DEPTH} levels.")
+            raise XMLRejected(DEPTH_REASON)
 
 
 def _clean_text(value: str | None, field: str, max_length: int = MAX_TEXT) -> str:
@@ -199,10 +205,11 @@ def _attr_text(element, name: str, field: str, required: bool = False, max_lengt
 def _epoch(text: str, field: str) -> datetime:
     if not _UINT.fullmatch(text):
         raise XMLRejected("Must be a Unix time in whole seconds.", field)
-    moment = datetime.fromtimestamp(int(text), tz=UTC)
-    if not EARLIEST <= moment < LATEST:
+    seconds = int(text)
+    # Range first: fromtimestamp() raises for years past 9999 (999999999999 is year 33658).
+    if not _EARLIEST_EPOCH <= seconds < _LATEST_EPOCH:
         raise XMLRejected("Impossible date: must fall between 2000 and 2100.", field)
-    return moment
+    return EARLIEST + timedelta(seconds=seconds - _EARLIEST_EPOCH)
 
 
 def _parse_properties(element) -> DeviceProperties:
