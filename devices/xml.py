@@ -208,8 +208,8 @@ def parse_document(body: bytes) -> DeviceDocument:
     device_name = _attr_text(root, "DeviceName", "DeviceName")
     external_id = ""
     for o_path, obj in objects:  # Brickstream names the device on its objects too
-        device_name = device_name or _attr_text(obj, "DeviceName", f"{o_path}/@DeviceName")
-        external_id = external_id or _attr_text(obj, "ExternalId", f"{o_path}/@ExternalId")
+        device_name = device_name or _optional_text(obj, "DeviceName", f"{o_path}/@DeviceName")
+        external_id = external_id or _optional_text(obj, "ExternalId", f"{o_path}/@ExternalId")
     return DeviceDocument(
         kind=kind,
         device_id=device_id,
@@ -297,6 +297,14 @@ def _attr_text(element, name: str, field: str, required: bool = False, max_lengt
     if required and not text:
         raise XMLRejected("Required attribute is missing or empty.", field)
     return text
+
+
+def _optional_text(element, name: str, field: str) -> str:
+    """An informational attribute: one that is too long or holds control characters is ignored."""
+    try:
+        return _attr_text(element, name, field)
+    except XMLRejected:
+        return ""
 
 
 def _epoch(text: str, field: str) -> datetime:

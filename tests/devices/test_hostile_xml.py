@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from devices.models import MinuteCount, Outcome, ReceivedDocument
 from devices.xml import XMLRejected, parse_document
 from tests.devices.conftest import count_xml, document, object_xml, report_xml, sample
+from tests.devices.test_xml_family import VARIANTS
 
 C = "ReportData/Report[1]/Object[1]/Count[1]"
 IMPOSSIBLE = "Impossible date: must fall between 2000 and 2100."
@@ -121,7 +122,8 @@ def test_nul_and_control_bytes_in_a_sniffed_device_id_are_dropped(post_xml, stor
 
 # --- fuzzing: documents mutated from the seed samples --------------------------------------------
 
-SAMPLES = [sample("metrics"), sample("rtmetrics"), sample("diags")]
+# The seed's samples and every firmware of the family (tests/devices/test_xml_family.py).
+SAMPLES = [sample("metrics"), sample("rtmetrics"), sample("diags"), *(body for body, *_ in VARIANTS.values())]
 _ATTRIBUTE_VALUE = re.compile(rb'="([^"]*)"')
 _TEXT = re.compile(rb">([^<]+)<")
 
