@@ -16,7 +16,8 @@ a document. Here the same rules run as two fixed SQL statements inside one trans
 3. When people counts (object type 0) changed: lock the business days they fall in and
    recompute those days' ``StoreDay`` rows (``analytics.storedays``): two more statements.
 
-Only for PostgreSQL; ``services`` uses the ORM path everywhere else (and for replays).
+Only for PostgreSQL and documents of whole intervals; ``services`` uses the ORM path everywhere
+else, for replays and for per-second counts (``Interval="0"``), which it folds into minutes.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ import psycopg
 from django.db import connection
 
 from analytics import storedays
-from devices.models import PROPERTY_FIELDS, Device
+from devices.models import IDENTITY_FIELDS, PROPERTY_FIELDS, Device, identity_values
 from devices.xml import CountRecord, DeviceDocument
 
 # Columns that follow the newest document only (a late, older push never rolls them back).
-_NEWEST = ("name", "site_id", "site_name", "last_document_kind", *PROPERTY_FIELDS)
+_NEWEST = (*IDENTITY_FIELDS, "last_document_kind", *PROPERTY_FIELDS)
 
 # Column names are this module's constants; every value is a parameter.
 _DEVICE_SQL = (
@@ -71,7 +72,7 @@ up AS (
     ON CONFLICT (device_id, object_type, period_start) DO UPDATE SET
         "interval" = EXCLUDED."interval", enters = EXCLUDED.enters, exits = EXCLUDED.exits,
         passings = EXCLUDED.passings, returns = EXCLUDED.returns, status = EXCLUDED.status,
-        transmit_time = EXCLUDED.transmit_time, received_at = EXCLUDED.received_at
+        transmit_time = EXCLUDED.transmit_time, received_at = EXCLUDED.received_at, seconds = NULL
     WHERE m.transmit_time <= EXCLUDED.transmit_time
     RETURNING m.object_type, m.period_start, m.enters, m.exits, m.passings, m.returns
 ),
@@ -127,9 +128,7 @@ def apply_and_record(
     props = document.properties
     transmit_time = props.transmit_time or seen_at
     newest = {
-        "name": document.device_name,
-        "site_id": document.site_id,
-        "site_name": document.site_name,
+        **identity_values(document),
         "last_document_kind": document.kind,
         **{name: getattr(props, name) for name in PROPERTY_FIELDS},
     }
@@ -159,7 +158,7 @@ def apply_and_record(
                 "size": stored["size"],
                 "content_type": stored["content_type"],
                 "remote_addr": stored["remote_addr"],
-                "records": len(document.counts),
+                "records": document.records,
             },
             prepare=True,
         )

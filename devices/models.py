@@ -7,9 +7,14 @@ minute data is read from ~9 K hourly rows instead of ~525 K minute rows.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from stores.models import Store
+
+if TYPE_CHECKING:
+    from devices.xml import DeviceDocument
 
 
 class ObjectType(models.IntegerChoices):
@@ -32,7 +37,25 @@ PROPERTY_FIELDS = (
     "serial_number",
     "device_type",
     "sw_release",
+    "timezone_name",
+    "http_port",
+    "https_port",
+    "wifi_ssid",
 )
+# Device columns from the root and objects (Brickstream), kept with the same "newest document" rule.
+IDENTITY_FIELDS = ("name", "site_id", "site_name", "division_id", "external_id")
+
+
+def identity_values(document: DeviceDocument) -> dict[str, str]:
+    """The device columns named by the document's root and objects (``IDENTITY_FIELDS``)."""
+    values = {
+        "name": document.device_name,
+        "site_id": document.site_id,
+        "site_name": document.site_name,
+        "division_id": document.division_id,
+        "external_id": document.external_id,
+    }
+    return values
 
 
 class Device(models.Model):
@@ -55,6 +78,13 @@ class Device(models.Model):
     device_type = models.CharField(max_length=128, blank=True)
     sw_release = models.CharField(max_length=128, blank=True)
     interface_version = models.CharField(max_length=128, blank=True)
+    # Brickstream 2300 and HX-CCD21 V2.1 additions (the Wi-Fi password is never kept).
+    division_id = models.CharField(max_length=128, blank=True)
+    external_id = models.CharField(max_length=128, blank=True)
+    timezone_name = models.CharField(max_length=128, blank=True)
+    http_port = models.PositiveIntegerField(null=True, blank=True)
+    https_port = models.PositiveIntegerField(null=True, blank=True)
+    wifi_ssid = models.CharField("Wi-Fi SSID", max_length=128, blank=True)
     # The TransmitTime the properties above come from: a late, older document never overwrites them.
     properties_transmit_time = models.DateTimeField(null=True, blank=True)
     last_document_kind = models.CharField(max_length=16, blank=True)
@@ -85,6 +115,10 @@ class MinuteCount(models.Model):
     # Supersede rule: a count replaces this one only with a TransmitTime >= this.
     transmit_time = models.DateTimeField()
     received_at = models.DateTimeField()
+    # A minute folded from per-second counts (Interval="0"): {"<second>": [enters, exits, passings,
+    # returns, status, transmit µs since epoch]}; the measures above are their sums. Null for a
+    # count the camera reported for the whole interval.
+    seconds = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["device", "-period_start", "object_type"]

@@ -14,7 +14,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -22,7 +22,16 @@ from django.utils import timezone
 
 from analytics import storedays
 from devices import conf, fastpath
-from devices.models import PROPERTY_FIELDS, Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
+from devices.models import (
+    PROPERTY_FIELDS,
+    Device,
+    HourlyFootfall,
+    MinuteCount,
+    Outcome,
+    ReceivedDocument,
+    identity_values,
+)
+from devices.redaction import redact_secrets
 from devices.xml import CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
 from stores.events import publish_store_event
 from stores.models import Store
@@ -54,34 +63,31 @@ def ingest_document(
     remote_addr: str | None = None,
     content_type: str = "",
 ) -> IngestResult:
-    """Parse and apply one pushed document, and keep it (accepted or rejected) for inspection and replay."""
+    """Parse and apply one pushed document, and keep it (accepted or rejected) for inspection and replay.
+
+    What is kept is the body with its password values redacted (``devices.redaction``), never
+    the secrets; the verdict is the parser's on the body as received.
+    """
     received_at = received_at or timezone.now()
     stored = {
         "store": store,
-        "body": body,
+        "body": redact_secrets(body),
         "size": len(body),
-        "content_type": content_type[:200],
+        "content_type": printable(content_type)[:200],
         "remote_addr": remote_addr,
         "received_at": received_at,
     }
     try:
         document = parse_document(body)
     except XMLRejected as exc:
-        device_key = sniff_device_id(body)
-        log.warning(
-            "Rejected device document for store %s (DeviceId %r, %d bytes): %s: %s",
-            store.pk,
-            device_key,
-            len(body),
-            exc.field,
-            exc.reason,
-        )
-        row = ReceivedDocument.objects.create(
-            **stored, device_key=device_key, outcome=Outcome.REJECTED, error=f"{exc.field}: {exc.reason}"[:500]
-        )
-        return IngestResult(False, "", device_key, field=exc.field, error=exc.reason, document_id=row.pk)
+        return _keep_rejected(stored, body, exc)
+    except Exception:  # noqa: BLE001 - a parser bug must not cost the document or answer 500
+        log.exception("Device document parser failed for store %s", store.pk)
+        return _keep_rejected(stored, body, XMLRejected("The document could not be read."))
     with transaction.atomic():
-        if fastpath.enabled():  # PostgreSQL: the same rules in two statements (devices/fastpath.py)
+        # PostgreSQL: the same rules in two statements (devices/fastpath.py); per-second counts,
+        # folded into their minute in Python, take the ORM path on every database.
+        if fastpath.enabled() and not document.has_seconds:
             device, applied, document_id = fastpath.apply_and_record(store.pk, document, received_at, stored)
         else:
             device, applied = apply_document(store, document, received_at)
@@ -91,7 +97,7 @@ def ingest_document(
                 device_key=document.device_id,
                 kind=document.kind,
                 outcome=Outcome.ACCEPTED,
-                records=len(document.counts),
+                records=document.records,
                 applied=applied,
             ).pk
     publish_store_event(
@@ -100,11 +106,33 @@ def ingest_document(
         {
             "device_id": device.device_id,
             "kind": document.kind,
-            "records": len(document.counts),
+            "records": document.records,
             "last_seen": device.last_seen.isoformat(),
         },
     )
-    return IngestResult(True, document.kind, document.device_id, len(document.counts), applied, document_id=document_id)
+    return IngestResult(True, document.kind, document.device_id, document.records, applied, document_id=document_id)
+
+
+def _keep_rejected(stored: dict, body: bytes, exc: XMLRejected) -> IngestResult:
+    """Keep a refused document with its reason (for the console and for replay after a fix)."""
+    device_key = printable(sniff_device_id(body))
+    log.warning(
+        "Rejected device document for store %s (DeviceId %r, %d bytes): %s: %s",
+        stored["store"].pk,
+        device_key,
+        len(body),
+        exc.field,
+        exc.reason,
+    )
+    row = ReceivedDocument.objects.create(
+        **stored, device_key=device_key, outcome=Outcome.REJECTED, error=f"{exc.field}: {exc.reason}"[:500]
+    )
+    return IngestResult(False, "", device_key, field=exc.field, error=exc.reason, document_id=row.pk)
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters (NUL cannot reach PostgreSQL text columns)."""
+    return "".join(ch for ch in text if ch.isprintable())
 
 
 def apply_document(store: Store, document: DeviceDocument, seen_at: datetime) -> tuple[Device, int]:
@@ -137,9 +165,7 @@ def _lock_and_update_device(store: Store, document: DeviceDocument, seen_at: dat
     # Properties follow the newest document only: a late, older push never rolls them back.
     if device.properties_transmit_time is None or transmit_time >= device.properties_transmit_time:
         new_values = {
-            "name": document.device_name,
-            "site_id": document.site_id,
-            "site_name": document.site_name,
+            **identity_values(document),
             "last_document_kind": document.kind,
             "properties_transmit_time": transmit_time,
             **{name: getattr(document.properties, name) for name in PROPERTY_FIELDS},
@@ -162,6 +188,73 @@ def hour_of(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
+def minute_of(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _seconds_by_minute(counts: Iterable[CountRecord]) -> dict[tuple[int, datetime], dict[int, CountRecord]]:
+    """Per-second records grouped by (object type, UTC minute) → {second: record}; the later one wins."""
+    grouped: dict[tuple[int, datetime], dict[int, CountRecord]] = defaultdict(dict)
+    for record in counts:
+        grouped[(record.object_type, minute_of(record.period_start))][record.period_start.second] = record
+    return grouped
+
+
+def fold_seconds(
+    base: MinuteCount | None, seconds: dict[int, CountRecord], transmit_time: datetime
+) -> tuple[dict[str, list[int]], int] | None:
+    """The minute's second slots after this document, and how many of its seconds were applied.
+
+    The supersede rule per second: a slot is replaced only by a push whose ``TransmitTime`` is
+    >= the slot's, so a re-push of the same seconds never doubles and a late, older one changes
+    nothing. A minute the camera reported whole (no slots) is kept unless these seconds are
+    newer than it; then they start the minute over (the newest push of a minute wins).
+    ``None`` when nothing changes.
+    """
+    if base is None:
+        slots: dict[str, list[int]] = {}
+    elif base.seconds is None:
+        if base.transmit_time > transmit_time:
+            return None
+        slots = {}
+    else:
+        slots = {key: list(value) for key, value in base.seconds.items()}
+    stamp = _micros(transmit_time)
+    applied = 0
+    for second, record in seconds.items():
+        slot = slots.get(str(second))
+        if slot is not None and slot[5] > stamp:
+            continue
+        slots[str(second)] = [record.enters, record.exits, record.passings, record.returns, record.status, stamp]
+        applied += 1
+    return (slots, applied) if applied else None
+
+
+def _folded_minute(device: Device, object_type: int, minute: datetime, slots: dict, seen_at: datetime) -> MinuteCount:
+    """A minute row whose measures are the sums of its second slots."""
+    totals = [sum(slot[index] for slot in slots.values()) for index in range(4)]
+    latest = slots[max(slots, key=int)]
+    return MinuteCount(
+        device=device,
+        object_type=object_type,
+        period_start=minute,
+        interval=1,
+        **dict(zip(MEASURES, totals, strict=True)),
+        status=latest[4],
+        transmit_time=_EPOCH + max(slot[5] for slot in slots.values()) * _MICROSECOND,
+        received_at=seen_at,
+        seconds=slots,
+    )
+
+
 def _store_counts(
     device: Device,
     counts: Iterable[CountRecord],
@@ -169,53 +262,69 @@ def _store_counts(
     seen_at: datetime,
     store: Store | None = None,
 ) -> int:
-    by_key = _dedupe(counts)
-    if not by_key:
+    counts = list(counts)
+    by_key = _dedupe(c for c in counts if c.interval)
+    by_minute = _seconds_by_minute(c for c in counts if not c.interval)
+    keys = set(by_key) | set(by_minute)
+    if not keys:
         return 0
-    starts = [start for _, start in by_key]
+    starts = [start for _, start in keys]
     existing = {
         (row.object_type, row.period_start): row
         for row in MinuteCount.objects.filter(
             device=device,
-            object_type__in={t for t, _ in by_key},
+            object_type__in={t for t, _ in keys},
             period_start__gte=min(starts),
             period_start__lte=max(starts),
         )
     }
-    winners: list[MinuteCount] = []
-    deltas: dict[tuple[int, datetime], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    current = dict(existing)  # the rows as this document leaves them, key by key
+    changed: dict[tuple[int, datetime], MinuteCount] = {}
+    applied = 0
     for key, record in by_key.items():
-        old = existing.get(key)
+        old = current.get(key)
         if old is not None and old.transmit_time > transmit_time:
             continue  # supersede rule: an older push delivered late changes nothing
-        winners.append(
-            MinuteCount(
-                device=device,
-                object_type=record.object_type,
-                period_start=record.period_start,
-                interval=record.interval,
-                enters=record.enters,
-                exits=record.exits,
-                passings=record.passings,
-                returns=record.returns,
-                status=record.status,
-                transmit_time=transmit_time,
-                received_at=seen_at,
-            )
+        row = MinuteCount(
+            device=device,
+            object_type=record.object_type,
+            period_start=record.period_start,
+            interval=record.interval,
+            enters=record.enters,
+            exits=record.exits,
+            passings=record.passings,
+            returns=record.returns,
+            status=record.status,
+            transmit_time=transmit_time,
+            received_at=seen_at,
+            seconds=None,
         )
-        delta = deltas[(record.object_type, hour_of(record.period_start))]
-        for index, name in enumerate(MEASURES):
-            delta[index] += getattr(record, name) - (getattr(old, name) if old is not None else 0)
-    if not winners:
+        current[key] = changed[key] = row
+        applied += 1
+    for (object_type, minute), seconds in by_minute.items():
+        folded = fold_seconds(current.get((object_type, minute)), seconds, transmit_time)
+        if folded is None:
+            continue
+        slots, count = folded
+        row = _folded_minute(device, object_type, minute, slots, seen_at)
+        current[(object_type, minute)] = changed[(object_type, minute)] = row
+        applied += count
+    if not changed:
         return 0
+    deltas: dict[tuple[int, datetime], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for key, row in changed.items():
+        old = existing.get(key)
+        delta = deltas[(row.object_type, hour_of(row.period_start))]
+        for index, name in enumerate(MEASURES):
+            delta[index] += getattr(row, name) - (getattr(old, name) if old is not None else 0)
     MinuteCount.objects.bulk_create(
-        winners,
+        list(changed.values()),
         update_conflicts=True,
         unique_fields=["device", "object_type", "period_start"],
-        update_fields=["interval", *MEASURES, "status", "transmit_time", "received_at"],
+        update_fields=["interval", *MEASURES, "status", "transmit_time", "received_at", "seconds"],
     )
     _apply_rollup_deltas(device, deltas, store)
-    return len(winners)
+    return applied
 
 
 def _apply_rollup_deltas(
@@ -284,7 +393,12 @@ def replay_document(document: ReceivedDocument) -> IngestResult:
     now = timezone.now()
     try:
         parsed = parse_document(body)
-    except XMLRejected as exc:
+    except Exception as error:  # noqa: BLE001 - as on ingest: a parser bug leaves the document refused
+        if isinstance(error, XMLRejected):
+            exc = error
+        else:
+            log.exception("Device document parser failed on replay of document %s", document.pk)
+            exc = XMLRejected("The document could not be read.")
         ReceivedDocument.objects.filter(pk=document.pk).update(
             outcome=Outcome.REJECTED, error=f"{exc.field}: {exc.reason}"[:500], replayed_at=now
         )
@@ -297,11 +411,11 @@ def replay_document(document: ReceivedDocument) -> IngestResult:
             device=device,
             device_key=parsed.device_id,
             kind=parsed.kind,
-            records=len(parsed.counts),
+            records=parsed.records,
             applied=applied,
             replayed_at=now,
         )
-    return IngestResult(True, parsed.kind, parsed.device_id, len(parsed.counts), applied, document_id=document.pk)
+    return IngestResult(True, parsed.kind, parsed.device_id, parsed.records, applied, document_id=document.pk)
 
 
 def purge_documents(older_than_days: int | None = None, now: datetime | None = None) -> int:

@@ -8,10 +8,13 @@ and the stored documents must be identical. On SQLite both sides are the ORM pat
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from django.db import connection, transaction
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from devices import fastpath
 from devices.models import Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
@@ -97,3 +100,39 @@ def test_older_push_changes_nothing_and_lowering_a_count_lowers_the_hour(store_a
     assert push(BASE + 200, "3") == 2  # newer and smaller: the hour goes down, never below zero
     assert list(HourlyFootfall.objects.values_list("enters", flat=True)) == [5]
     assert Device.objects.get().last_document_kind == "Metrics"
+
+
+# Boundary values a parser accepts: the two paths must store them alike (no DataError on one side).
+_edge_counts = st.lists(
+    st.tuples(
+        st.sampled_from(["0", "1", "2"]),
+        st.sampled_from([946684800, 946684800 + 60, 1667806020, 4102444740, 4102444799]),  # 2000 .. 2099-12-31
+        st.sampled_from(["0", "1", "999999", "1000000"]),
+        st.sampled_from(["-2147483648", "0", "4", "2147483647"]),
+    ),
+    min_size=1,
+    max_size=6,
+)
+_example = itertools.count()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    counts=_edge_counts,
+    transmit=st.sampled_from([946684800, 1667806920, 4102444799]),
+    interval=st.sampled_from(["1", "60", "1440"]),
+)
+def test_both_paths_store_boundary_values_alike(store_a, counts, transmit, interval):
+    number = next(_example)
+    objects = [
+        object_xml(t, [count_xml(unix=u, enters=v, exits=v, passings=v, returns=v, status=s)]) for t, u, v, s in counts
+    ]
+    body = document(
+        device_id=f"fast-{number}", transmit=transmit, interval=interval, reports=[report_xml(objects=objects)]
+    )
+    received = timezone.now()
+    assert ingest_document(store_a, body, received_at=received).accepted
+    _orm_ingest(store_a, body.replace(b'DeviceId="fast-', b'DeviceId="orms-', 1), received)
+    fast = Device.objects.get(store=store_a, device_id=f"fast-{number}")
+    orm = Device.objects.get(store=store_a, device_id=f"orms-{number}")
+    assert _state(fast) == _state(orm)
