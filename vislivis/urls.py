@@ -56,6 +56,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+# A database error raised outside a view (a middleware saving the session) is a 503 too.
+handler500 = "vislivis.middleware.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
