@@ -31,7 +31,11 @@ def parse_hour(value: object, *, now: datetime | None = None) -> datetime:
         raise TimestampError("Not an ISO 8601 date and time (expected 2026-02-16T14:00).") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00+01:00 or 9999-12-31T23:00-01:00: a valid text whose UTC is no date.
+        raise TimestampError("Is outside the representable range of dates.") from None
     if moment < EARLIEST:
         raise TimestampError("Is before the year 2000.")
     if moment > now + MAX_FUTURE:

@@ -62,3 +62,6 @@ urlpatterns = [
     # A tenant's pictures: never static files (with DEBUG neither); the view checks the owner.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media.MediaView.as_view(), name="media"),
 ]
+
+# A database error raised outside a view (a middleware saving the session) is a 503 too.
+handler500 = "vislivis.middleware.server_error"

@@ -16,8 +16,25 @@ MAX_SECONDS = 10**7
 ENVELOPE_KEYS = {"store", "timestamp", "username", "password"}
 
 
+def _ascii_number_text(field: serializers.Field, data) -> None:
+    """Python's int()/float() read "٣", "３" or "1_000" as numbers; a count is written in ASCII."""
+    if isinstance(data, str) and not (data.isascii() and "_" not in data):
+        field.fail("invalid")
+
+
+class CountField(serializers.IntegerField):
+    """An integer 0 … 2³¹−1, as a JSON number or a string of ASCII digits."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=MAX_COUNT, **kwargs)
+
+    def to_internal_value(self, data):
+        _ascii_number_text(self, data)
+        return super().to_internal_value(data)
+
+
 def count_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=0, max_value=MAX_COUNT, **kwargs)
+    return CountField(**kwargs)
 
 
 class FiniteFloatField(serializers.FloatField):
@@ -29,6 +46,7 @@ class FiniteFloatField(serializers.FloatField):
     def to_internal_value(self, data):
         if isinstance(data, bool):
             self.fail("invalid")
+        _ascii_number_text(self, data)
         value = super().to_internal_value(data)
         if not math.isfinite(value):
             self.fail("invalid")

@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -40,6 +41,9 @@ def error_response(errors: dict[str, list[str]], status_code: int = 400) -> Resp
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # Not a bug but an outage: DRF re-raises it, and DatabaseUnavailableMiddleware answers 503.
+        return None
     if isinstance(exc, RequestDataTooBig):
         return error_response(
             {"body": [f"Request body is larger than the {settings.MAX_REQUEST_BODY_BYTES} byte limit."]},

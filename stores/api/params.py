@@ -12,15 +12,23 @@ from stores.reporting import ReportRange
 
 GRANULARITIES = ("hour", "day")
 MAX_RANGE_DAYS = 400
+# No data is older than the sender's earliest timestamp (2000); the bounds also keep every
+# derived day (the previous period of a comparison, local midnight in UTC) a valid datetime,
+# where 0001-01-01 or 9999-12-31 overflow once shifted by a zone or a period.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
 
 
 def _parse_day(raw: str | None, field: str, default: date) -> date:
     if raw in (None, ""):
         return default
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except (TypeError, ValueError):
         raise ValidationError({field: ["Use a date in the form YYYY-MM-DD."]}) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError({field: [f"Must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."]})
+    return day
 
 
 def parse_report_range(params, tz_name: str) -> ReportRange:

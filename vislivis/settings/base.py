@@ -55,7 +55,12 @@ MIDDLEWARE = [
     "vislivis.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Hostile-input guards before sessions/auth touch anything (vislivis/middleware.py says why):
+    # a NUL in the query string is a 400; every API body is measured, chunked ones included.
+    "vislivis.middleware.QueryStringGuardMiddleware",
     "vislivis.middleware.BodySizeLimitMiddleware",
+    # OperationalError/InterfaceError escaping a view → 503 + Retry-After (process_exception).
+    "vislivis.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,7 +153,8 @@ REST_FRAMEWORK = {
     # DRF's default is AllowAny: every endpoint is closed unless it opens itself on purpose.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # One parser for every JSON body: bounded depth, no NUL or lone surrogates, finite numbers.
+    "DEFAULT_PARSER_CLASSES": ["stores.api.parsers.SafeJSONParser"],
     "EXCEPTION_HANDLER": "stores.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
