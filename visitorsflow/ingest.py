@@ -16,7 +16,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
@@ -34,10 +34,14 @@ UNAVAILABLE = (OperationalError, InterfaceError)
 REASON_MAX_CHARS = 1000
 
 
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)}
+
+
 def clean_text(text: str, limit: int = REASON_MAX_CHARS) -> str:
-    """Text safe for the database and a log line: no NUL, no lone surrogates (a file name that
-    is not UTF-8 comes back from the OS with them), bounded length."""
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    """Text safe for the database, a log line and an alert: no NUL or other control characters
+    (a name with a newline would forge a log line), no lone surrogates (a file name that is not
+    UTF-8 comes back from the OS with them), bounded length."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8").translate(_CONTROL)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -257,7 +261,7 @@ def scan_site(
     folder = Path(site.watch_dir)
     try:
         ZoneInfo(site.store.timezone)
-    except (ValueError, OSError) as exc:  # the site's setting, not a file: touch no file
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # the site's setting, not a file: touch no file
         result.error = f"store time zone {site.store.timezone!r} is not usable: {exc}"
         logger.error("visitorsflow %s: %s", site.ssid, result.error)
         return result
