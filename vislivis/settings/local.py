@@ -10,4 +10,4 @@ SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # no
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 # The demo's simulated rig and cameras listen on loopback; production allows nothing internal
 # unless listed (vislivis/outbound.py). Comma-separated CIDRs, addresses or host names.
-OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1"])
+OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[]) or ["127.0.0.0/8", "::1"]
