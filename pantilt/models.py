@@ -8,6 +8,7 @@ from django.db import models
 
 from pantilt.querysets import TenantOwnedQuerySet
 from stores.models import Tenant
+from vislivis.outbound import WS_SCHEMES, OutboundURLValidator
 
 # Device ids and prefixes become MQTT topic levels: no wildcards, no empty levels.
 topic_level = RegexValidator(r"^[A-Za-z0-9_.\-]+$", "Letters, digits, '_', '.', '-' only.")
@@ -20,7 +21,11 @@ class Rig(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="rigs")
     device_id = models.CharField(max_length=100, validators=[topic_level])
-    api_url = models.URLField(blank=True, help_text="Entity commands are POSTed here when set; else MQTT.")
+    api_url = models.URLField(
+        blank=True,
+        validators=[OutboundURLValidator()],
+        help_text="Entity commands are POSTed here when set; else MQTT. Internal addresses are refused by default.",
+    )
     mqtt_prefix = models.CharField(max_length=100, default="pantilt", validators=[topic_prefix])
     pan_min = models.IntegerField(default=-18000, help_text="Degrees × 100.")
     pan_max = models.IntegerField(default=18000, help_text="Degrees × 100.")
@@ -63,7 +68,7 @@ class RigCamera(models.Model):
     rig = models.ForeignKey(Rig, on_delete=models.CASCADE, related_name="cameras")
     camera_id = models.CharField(max_length=100, validators=[topic_level])
     kind = models.CharField(max_length=8, choices=CameraKind.choices, default=CameraKind.RGB)
-    ws_url = models.CharField(max_length=500, validators=[ws_url])
+    ws_url = models.CharField(max_length=500, validators=[ws_url, OutboundURLValidator(WS_SCHEMES)])
 
     class Meta:
         ordering = ["rig", "camera_id"]

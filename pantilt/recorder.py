@@ -16,6 +16,7 @@ from websockets.exceptions import InvalidHandshake, InvalidURI, WebSocketExcepti
 
 from pantilt import conf
 from pantilt.buffer import FrameBuffer, MemoryBudget
+from vislivis import outbound
 
 
 @dataclass
@@ -37,9 +38,19 @@ async def _record_camera(recording: CameraRecording, deadline: float) -> None:
     reconnect_delay = conf.camera_reconnect_delay_seconds()
     while (remaining := deadline - loop.time()) > 0:
         try:
+            # Resolved and checked before every attempt; the socket goes to that very address
+            # (the URL's name still serves TLS and the Host header), never through a proxy.
+            host, port = await asyncio.to_thread(outbound.connect_target, recording.ws_url)
+        except outbound.OutboundRefused as exc:
+            recording.note_outage(f"refused: {exc}")
+            return  # not a transient outage: retrying cannot help
+        try:
             async with asyncio.timeout(remaining):
                 async with connect(
                     recording.ws_url,
+                    host=host,
+                    port=port,
+                    proxy=None,
                     compression=None,
                     max_size=conf.ws_max_size(),
                     open_timeout=min(conf.camera_connect_timeout_seconds(), remaining),

@@ -21,6 +21,7 @@ from pantilt.mqtt import RigLink, parse_mqtt_url
 from pantilt.recorder import record
 from pantilt.settle import SettleTimeout, wait_until_settled
 from pantilt.validation import PlanError, build_plan
+from vislivis import outbound
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,9 @@ def _finish_command_logs(pending: list[tuple], link: RigLink) -> None:
 
 def _post(url: str, payload: dict) -> tuple[str, dict]:
     try:
-        response = requests.post(url, json=payload, timeout=conf.http_timeout_seconds())
+        response = outbound.post(url, json=payload, timeout=conf.http_timeout_seconds())
+    except outbound.OutboundRefused as exc:  # re-checked at send time: DNS may have changed
+        return "error", {"error": f"refused: {exc}"}
     except requests.RequestException as exc:
         return "error", {"error": f"{type(exc).__name__}: {exc}"}
     body: Any

@@ -106,6 +106,9 @@ def smoke_env(tmp: Path) -> dict[str, str]:
             "BEAT_SCHEDULE_FILE": str(tmp / "celerybeat-schedule"),
             "VISITORSFLOW_WATCH_POLLING": "true",
             "VISITORSFLOW_SETTLE_SECONDS": "0.5",
+            # The smoke's export receiver, rig and cameras listen on loopback (refused by default).
+            "OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8",
+            "VISITORSFLOW_ROOT": str(tmp / "visitorsflow"),
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
         }

@@ -36,6 +36,11 @@ class SiteAdmin(TenantScopedAdmin):
         "export_failures",
     )
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # The folder is the server's filesystem: derived for brand admins, chosen by operators only.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if is_operator(request) else (*fields, "watch_dir")
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "export_url":
             kwargs["assume_scheme"] = "https"  # Django 6's default; silences the transition warning

@@ -11,6 +11,8 @@ from django.conf import settings
 env = environ.Env()
 
 DEFAULTS: dict[str, tuple[type, object]] = {
+    # Derived watch folders are <root>/<tenant id>/<ssid>; None = <BASE_DIR>/var/visitorsflow.
+    "VISITORSFLOW_ROOT": (str, None),
     # A file is read only once its size and mtime have not changed for this long (seconds).
     "VISITORSFLOW_SETTLE_SECONDS": (float, 2.0),
     # Files larger than this are rejected to failed/ (a counter file is a few KB).
@@ -40,4 +42,6 @@ def get(name: str):
     if hasattr(settings, name):
         return getattr(settings, name)
     cast, default = DEFAULTS[name]
+    if name == "VISITORSFLOW_ROOT":
+        return env.get_value(name, cast=str, default="") or str(settings.BASE_DIR / "var" / "visitorsflow")
     return env.get_value(name, cast=cast, default=default)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from visitorsflow import alerts, conf, texts
 from visitorsflow.models import Alert, ExportAttempt, InOut, PersonEvent, Site
+from vislivis import outbound
 
 logger = logging.getLogger(__name__)
 
@@ -121,12 +122,17 @@ def export_site(site: Site, *, retry: int = 0, coalesce: bool = False, dry_run: 
     note = _catch_up_note(site, now) if retry == 0 else ""
     started = time.monotonic()
     try:
-        response = requests.post(
+        response = outbound.post(
             site.export_url,
             data=render(payload),
             headers={"Content-Type": "application/json; charset=utf-8"},
             timeout=conf.get("VISITORSFLOW_EXPORT_TIMEOUT_SECONDS"),
         )
+    except outbound.OutboundRefused as exc:  # checked again now: DNS may have changed since it was saved
+        error = f"refused: {exc}"
+        attempt = _log(site, payload, ExportAttempt.Status.FAILED, retry, started=started, error=error, note=note)
+        logger.warning("visitorsflow %s: export to %s %s", site.ssid, site.export_url, error)
+        return ExportOutcome(attempt, retryable=False)
     except requests.RequestException as exc:
         attempt = _log(site, payload, ExportAttempt.Status.FAILED, retry, started=started, error=repr(exc), note=note)
         logger.warning("visitorsflow %s: export failed: %s", site.ssid, exc)

@@ -2,8 +2,10 @@
 
 Order matters: events and the file's log row are committed in one transaction; the file is
 moved to ``processed/`` only after that commit. If the database is unavailable the file stays
-where it is and the next pass retries it, so nothing is ever held only in memory. A file that
-cannot be parsed goes to ``failed/`` with ``<name>.error.txt`` beside it, and an alert.
+where it is and the next pass retries it, so nothing is ever held only in memory. Any other
+failure while reading or applying one file — a parse error, or anything unexpected — sends that
+file to ``failed/`` with ``<name>.error.txt`` beside it (a log line and an alert too), and the
+pass goes on with the next file: no file can stop a folder, let alone the watcher.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import DatabaseError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from visitorsflow import alerts, conf, texts
@@ -27,6 +29,20 @@ logger = logging.getLogger(__name__)
 
 PROCESSED = "processed"
 FAILED = "failed"
+# The database is unreachable (not the file's fault): leave the file for the next pass.
+UNAVAILABLE = (OperationalError, InterfaceError)
+REASON_MAX_CHARS = 1000
+
+
+_CONTROL = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)}
+
+
+def clean_text(text: str, limit: int = REASON_MAX_CHARS) -> str:
+    """Text safe for the database, a log line and an alert: no NUL or other control characters
+    (a name with a newline would forge a log line), no lone surrogates (a file name that is not
+    UTF-8 comes back from the OS with them), bounded length."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8").translate(_CONTROL)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -60,6 +76,15 @@ class SettleTracker:
 
     def __init__(self) -> None:
         self._seen: dict[str, tuple[int, int, float]] = {}
+        # Files handled but not movable (e.g. failed/ cannot be created): (size, mtime) when
+        # handled, so they are not re-read, re-logged and re-alerted on every tick.
+        self._stuck: dict[str, tuple[int, int]] = {}
+
+    def is_stuck(self, path: Path, stat: os.stat_result) -> bool:
+        return self._stuck.get(str(path)) == (stat.st_size, stat.st_mtime_ns)
+
+    def mark_stuck(self, path: Path, stat: os.stat_result) -> None:
+        self._stuck[str(path)] = (stat.st_size, stat.st_mtime_ns)
 
     def is_settled(self, path: Path, stat: os.stat_result, settle: float) -> bool:
         key = str(path)
@@ -77,6 +102,7 @@ class SettleTracker:
 
     def forget(self, path: Path) -> None:
         self._seen.pop(str(path), None)
+        self._stuck.pop(str(path), None)
 
 
 def candidate_files(folder: Path) -> list[Path]:
@@ -135,11 +161,15 @@ def ingest_file(site: Site, path: Path, raw: bytes, result: ScanResult) -> bool:
         events = parse_events(raw, ZoneInfo(site.store.timezone))
     except ParseError as exc:
         return _reject(site, path, raw, digest, str(exc), result)
+    except Exception as exc:  # anything the parser did not foresee is still this file's fault
+        logger.exception("visitorsflow %s: unexpected error reading %s", site.ssid, path.name)
+        return _reject(site, path, raw, digest, f"could not be read: {type(exc).__name__}: {exc}", result)
+    name = clean_text(path.name, 255)
     try:
         with transaction.atomic():
             record = IngestedFile.objects.create(
                 site=site,
-                name=path.name,
+                name=name,
                 sha256=digest,
                 size=len(raw),
                 events=len(events),
@@ -147,26 +177,29 @@ def ingest_file(site: Site, path: Path, raw: bytes, result: ScanResult) -> bool:
             )
             record.new_events = _store_events(site, record, events)
             target = unique_target(path.parent / PROCESSED, path.name)
-            record.moved_to = str(target)
+            record.moved_to = clean_text(str(target), 500)
             record.save(update_fields=["new_events", "moved_to"])
             site.last_data_at = timezone.now()
             Site.objects.filter(pk=site.pk).update(last_data_at=site.last_data_at)
             alerts.recover(site)
-    except DatabaseError as exc:
+    except UNAVAILABLE as exc:
         return _leave_for_retry(site, path, exc, result)
+    except Exception as exc:  # rolled back; a constraint or data error of this file's events
+        logger.exception("visitorsflow %s: could not store %s", site.ssid, path.name)
+        return _reject(site, path, raw, digest, f"could not be stored: {type(exc).__name__}: {exc}", result)
     try:
         target.parent.mkdir(exist_ok=True)
         os.replace(path, target)
     except OSError as exc:  # committed; a re-read later only finds duplicates
         logger.error("visitorsflow %s: %s committed but not moved: %s", site.ssid, path, exc)
     result.ingested.append(
-        {"file": path.name, "events": len(events), "new_events": record.new_events, "moved_to": str(target)}
+        {"file": name, "events": len(events), "new_events": record.new_events, "moved_to": str(target)}
     )
-    logger.info("visitorsflow %s: %s → %d events (%d new)", site.ssid, path.name, len(events), record.new_events)
+    logger.info("visitorsflow %s: %s → %d events (%d new)", site.ssid, name, len(events), record.new_events)
     return True
 
 
-def _leave_for_retry(site: Site, path: Path, exc: DatabaseError, result: ScanResult) -> bool:
+def _leave_for_retry(site: Site, path: Path, exc: Exception, result: ScanResult) -> bool:
     """Nothing was committed: the file stays where it is and the next pass reads it again."""
     logger.error("visitorsflow %s: database unavailable, %s stays for the next pass: %s", site.ssid, path, exc)
     result.retry.append({"file": path.name, "reason": f"database unavailable: {exc}".strip()})
@@ -174,32 +207,47 @@ def _leave_for_retry(site: Site, path: Path, exc: DatabaseError, result: ScanRes
 
 
 def _reject(site: Site, path: Path, raw: bytes, digest: str, reason: str, result: ScanResult) -> bool:
-    """Log the bad file and alert (committed first), then move it aside with its reason."""
+    """Log the bad file and alert (committed first), then move it aside with its reason.
+
+    Only an unreachable database keeps the file where it is (for the next pass); if recording
+    fails otherwise, the file is still moved with its reason — the folder must go on.
+    """
+    reason = clean_text(reason)
+    name = clean_text(path.name, 255)
     target = unique_target(path.parent / FAILED, path.name)
     try:
         with transaction.atomic():
             IngestedFile.objects.create(
                 site=site,
-                name=path.name,
+                name=name,
                 sha256=digest,
                 size=len(raw),
                 outcome=IngestedFile.Outcome.FAILED,
-                moved_to=str(target),
+                moved_to=clean_text(str(target), 500),
                 error=reason,
             )
             alerts.record_alert(
-                site, Alert.Kind.INGEST_ERROR, texts.render("ingest_error", site, name=path.name, reason=reason)
+                site, Alert.Kind.INGEST_ERROR, texts.render("ingest_error", site, name=name, reason=reason)
             )
-    except DatabaseError as exc:
+    except UNAVAILABLE as exc:
         return _leave_for_retry(site, path, exc, result)
+    except Exception:
+        logger.exception("visitorsflow %s: could not record the rejection of %s", site.ssid, name)
+    move_aside(site, path, target, reason)
+    logger.warning("visitorsflow %s: rejected %s: %s", site.ssid, name, reason)
+    result.rejected.append({"file": name, "reason": reason, "moved_to": str(target)})
+    return True
+
+
+def move_aside(site: Site, path: Path, target: Path, reason: str) -> bool:
+    """``failed/<name>`` with ``<name>.error.txt`` beside it; False (logged) when it cannot be moved."""
     try:
         target.parent.mkdir(exist_ok=True)
         target.with_name(target.name + ".error.txt").write_text(reason + "\n", encoding="utf-8")
         os.replace(path, target)
     except OSError as exc:
         logger.error("visitorsflow %s: could not move %s to %s: %s", site.ssid, path, target, exc)
-    logger.warning("visitorsflow %s: rejected %s: %s", site.ssid, path.name, reason)
-    result.rejected.append({"file": path.name, "reason": reason, "moved_to": str(target)})
+        return False
     return True
 
 
@@ -211,15 +259,25 @@ def scan_site(
     settle = conf.get("VISITORSFLOW_SETTLE_SECONDS") if settle is None else settle
     result = ScanResult(site=site.ssid)
     folder = Path(site.watch_dir)
+    try:
+        ZoneInfo(site.store.timezone)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # the site's setting, not a file: touch no file
+        result.error = f"store time zone {site.store.timezone!r} is not usable: {exc}"
+        logger.error("visitorsflow %s: %s", site.ssid, result.error)
+        return result
     if not folder.is_dir():
         result.error = f"watch folder {folder} does not exist"
         logger.error("visitorsflow %s: %s", site.ssid, result.error)
         return result
-    pending = _pass(site, folder, tracker, settle, result)
-    if wait and pending and not result.retry:
-        time.sleep(settle)
-        result.pending = []
-        _pass(site, folder, tracker, settle, result)
+    try:
+        pending = _pass(site, folder, tracker, settle, result)
+        if wait and pending and not result.retry:
+            time.sleep(settle)
+            result.pending = []
+            _pass(site, folder, tracker, settle, result)
+    except OSError as exc:  # the folder itself (listing it): vanished, unreadable
+        result.error = f"watch folder {folder} cannot be read: {exc}"
+        logger.error("visitorsflow %s: %s", site.ssid, result.error)
     return result
 
 
@@ -231,25 +289,49 @@ def _pass(site: Site, folder: Path, tracker: SettleTracker, settle: float, resul
         except FileNotFoundError:  # taken by another pass meanwhile
             tracker.forget(path)
             continue
+        except OSError as exc:
+            logger.error("visitorsflow %s: cannot stat %s: %s", site.ssid, path, exc)
+            continue
+        if tracker.is_stuck(path, stat):
+            continue
         if not tracker.is_settled(path, stat, settle):
             result.pending.append(path.name)
             continue
-        if stat.st_size > max_bytes:
-            raw = b""
-            if not _reject(site, path, raw, "", f"file is {stat.st_size} bytes, over the {max_bytes} limit", result):
-                break
-            tracker.forget(path)
-            continue
         try:
-            raw = path.read_bytes()
-            after = path.stat()
-        except FileNotFoundError:
-            tracker.forget(path)
-            continue
-        if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):  # written to while read
-            result.pending.append(path.name)
-            continue
-        if not ingest_file(site, path, raw, result):
-            break  # the database is down: leave this and the remaining files for the next pass
-        tracker.forget(path)
+            if not _take(site, path, stat, max_bytes, result):
+                break  # the database is down: leave this and the remaining files for the next pass
+        except Exception as exc:  # a bug of ours must not stop the folder either
+            logger.exception("visitorsflow %s: unexpected error on %s", site.ssid, path.name)
+            reason = clean_text(f"unexpected error: {type(exc).__name__}: {exc}")
+            if move_aside(site, path, unique_target(folder / FAILED, path.name), reason):
+                result.rejected.append({"file": clean_text(path.name, 255), "reason": reason})
+        _forget_or_hold(tracker, path, stat)
     return bool(result.pending)
+
+
+def _take(site: Site, path: Path, stat: os.stat_result, max_bytes: int, result: ScanResult) -> bool:
+    """Read one settled file and ingest or reject it; False when the database is unavailable."""
+    if stat.st_size > max_bytes:
+        return _reject(site, path, b"", "", f"file is {stat.st_size} bytes, over the {max_bytes} limit", result)
+    try:
+        raw = path.read_bytes()
+        after = path.stat()
+    except FileNotFoundError:
+        return True
+    except OSError as exc:  # unreadable (permissions, I/O error): aside with the reason
+        return _reject(site, path, b"", "", f"could not be read: {exc.strerror or exc}", result)
+    if (after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_mtime_ns):  # written to while read
+        result.pending.append(path.name)
+        return True
+    return ingest_file(site, path, raw, result)
+
+
+def _forget_or_hold(tracker: SettleTracker, path: Path, stat: os.stat_result) -> None:
+    """Done with a file: forget it, unless it is still there unchanged (it could not be moved)."""
+    try:
+        now = path.stat()
+    except OSError:
+        tracker.forget(path)
+        return
+    if (now.st_size, now.st_mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        tracker.mark_stuck(path, now)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 
 from stores.models import Store
+from visitorsflow import folders
+from visitorsflow.folders import SSID_PATTERN
+from vislivis.outbound import OutboundURLValidator
 
 
 class Language(models.TextChoices):
@@ -17,12 +24,27 @@ class Site(models.Model):
     """A counter site tied to a store: its folder, official-API identity and alert settings."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="visitorsflow_sites")
-    ssid = models.CharField(max_length=64, unique=True, help_text="The official API's site id, e.g. SS-007.")
-    watch_dir = models.CharField(max_length=500, help_text="Folder the counter writes its JSON files into.")
+    ssid = models.CharField(
+        max_length=64,
+        unique=True,
+        validators=[RegexValidator(SSID_PATTERN, "Letters, digits, '_', '.', '-'; starting with a letter or digit.")],
+        help_text="The official API's site id, e.g. SS-007.",
+    )
+    watch_dir = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Folder the counter writes its JSON files into. Set by an operator only; "
+        "empty = derived: <VISITORSFLOW_ROOT>/<tenant id>/<ssid>.",
+    )
     tag_count = models.PositiveIntegerField(default=901)
     tag_accu_in = models.PositiveIntegerField(default=902)
     tag_accu_out = models.PositiveIntegerField(default=903)
-    export_url = models.URLField(max_length=500, blank=True, help_text="Official API; empty = no export.")
+    export_url = models.URLField(
+        max_length=500,
+        blank=True,
+        validators=[OutboundURLValidator()],
+        help_text="Official API; empty = no export. Internal addresses are refused unless an operator allows them.",
+    )
     silence_minutes = models.PositiveIntegerField(default=1, help_text="Alert when no file arrives for this long.")
     telegram_recipients = models.TextField(
         blank=True, help_text="Usernames, phone numbers or chat ids, one per line or comma separated."
@@ -43,6 +65,32 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return self.ssid
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.watch_dir:  # derived once, then kept: renaming the ssid does not move the folder
+            self.watch_dir = str(folders.resolve(self.folder()))
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """The folder is absolute, inside this tenant's part of the root, and overlaps no other site's.
+
+        Raised as a form-wide error: brand admins have no watch_dir field in their form.
+        """
+        super().clean()
+        if self.store_id is None or not self.ssid:
+            return
+        others = Site.objects.exclude(pk=self.pk).values_list("watch_dir", flat=True)
+        try:
+            path = folders.resolve(self.folder())
+            folders.check(path, self.store.tenant_id, others)
+        except folders.FolderError as exc:
+            raise ValidationError(f"Watch folder: {exc}.", code="watch_dir") from exc
+
+    def folder(self) -> Path:
+        """The stored folder, or the derived one while none is stored (a new site)."""
+        if self.watch_dir:
+            return Path(self.watch_dir)
+        return folders.derived(self.store.tenant_id, self.ssid)
 
     @property
     def recipients(self) -> list[str]:

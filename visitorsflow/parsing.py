@@ -46,13 +46,17 @@ def _int_field(item: dict, key: str, index: int) -> int:
 
 def parse_local_time(value: object, tz: ZoneInfo, index: int) -> datetime:
     """``YYYYMMDDHHMMSS`` in site-local time → aware UTC (the earlier reading of a DST fold)."""
-    if not isinstance(value, str) or len(value) != 14 or not value.isdigit():
+    # isdigit() alone takes "٢٠٢٤…" (other scripts' digits), which strptime would read as 2024.
+    if not isinstance(value, str) or len(value) != 14 or not (value.isascii() and value.isdigit()):
         raise ParseError(f"item {index}: time must be a YYYYMMDDHHMMSS string")
     try:
         naive = datetime.strptime(value, TIME_FORMAT)  # noqa: DTZ007 - made aware on the next line
     except ValueError as exc:
         raise ParseError(f"item {index}: time {value!r} is not a valid date and time") from exc
-    return naive.replace(tzinfo=tz).astimezone(UTC)
+    try:
+        return naive.replace(tzinfo=tz).astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        raise ParseError(f"item {index}: time {value!r} is outside the representable range in UTC") from exc
 
 
 def parse_events(raw: bytes, tz: ZoneInfo) -> list[ParsedEvent]:
@@ -65,6 +69,12 @@ def parse_events(raw: bytes, tz: ZoneInfo) -> list[ParsedEvent]:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ParseError(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+    except RecursionError as exc:
+        raise ParseError("malformed JSON: nested too deeply") from exc
+    except ParseError:  # NaN / Infinity, from _reject_constant
+        raise
+    except ValueError as exc:  # an integer longer than Python's str→int digit limit
+        raise ParseError(f"malformed JSON: {exc}") from exc
     if not isinstance(data, list):
         raise ParseError(f"the file must hold a JSON list, got {type(data).__name__}")
     events = []

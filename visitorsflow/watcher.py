@@ -4,6 +4,12 @@ Observer threads (inotify, or polling for network shares where inotify never fir
 site as dirty; all database work happens in the one main loop, which also runs a full scan at
 start and periodically (files that arrived while the watcher was down, or missed events) and the
 silence check.
+
+Nothing a file or a site holds can end the loop: each file's failure is that file's (ingest moves
+it to ``failed/``), each site's failure is logged and the other sites go on, and a failed tick is
+logged and the next one runs. Only Ctrl-C / SIGTERM stop it. Before a folder is watched it is
+checked against every other enabled site's (resolved, symlinks followed): overlapping folders
+are not watched at all, whatever the database holds.
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ from pathlib import Path
 from django.db import DatabaseError, close_old_connections, connection
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-from visitorsflow import alerts, conf
-from visitorsflow.ingest import SettleTracker, scan_site
+from visitorsflow import alerts, conf, folders
+from visitorsflow.ingest import FAILED, PROCESSED, SettleTracker, scan_site
 from visitorsflow.models import Site
 
 logger = logging.getLogger(__name__)
@@ -45,7 +52,8 @@ class Watcher:
         self.observer = PollingObserver(timeout=1) if self.polling else Observer()
         self.trackers: dict[int, SettleTracker] = {}
         self.sites: dict[int, Site] = {}
-        self.watched: dict[int, str] = {}
+        self.watched: dict[int, tuple[str, ObservedWatch]] = {}
+        self.refused: dict[int, str] = {}
         self.dirty: set[int] = set()
         self.pending: set[int] = set()
         self.wake = threading.Event()
@@ -62,15 +70,63 @@ class Watcher:
 
     def reload_sites(self) -> None:
         """Pick up added, changed and disabled sites; schedule a watch for each new folder."""
-        self.sites = {site.pk: site for site in Site.objects.filter(enabled=True).select_related("store")}
-        for site_id, site in self.sites.items():
-            if self.watched.get(site_id) == site.watch_dir or not Path(site.watch_dir).is_dir():
+        sites = {site.pk: site for site in Site.objects.filter(enabled=True).select_related("store")}
+        allowed = self._without_overlaps(sites)
+        for site_id in set(self.watched) - set(allowed):
+            self._unwatch(site_id)
+        self.sites = allowed
+        for site_id, site in allowed.items():
+            if self.watched.get(site_id, ("",))[0] == site.watch_dir:
                 continue
-            handler = _DirtyHandler(self, site_id)
-            self.observer.schedule(handler, site.watch_dir, recursive=False)
-            self.watched[site_id] = site.watch_dir
-            self.mark_dirty(site_id)
-            logger.info("visitorsflow watching %s for %s (%s)", site.watch_dir, site.ssid, self.mode)
+            try:
+                self._watch(site_id, site)
+            except Exception:  # one folder (inotify limit, permissions) never stops the others
+                logger.exception("visitorsflow %s: cannot watch %s", site.ssid, site.watch_dir)
+
+    def _without_overlaps(self, sites: dict[int, Site]) -> dict[int, Site]:
+        """The sites whose folder overlaps no other enabled site's; the others are logged once."""
+        paths = {}
+        for site_id, site in sites.items():
+            try:
+                paths[site_id] = folders.resolve(site.watch_dir)
+            except folders.FolderError as exc:
+                self._refuse(site, f"watch folder refused: {exc}")
+        allowed = {}
+        for site_id, path in paths.items():
+            clash = [sites[other].ssid for other, p in paths.items() if other != site_id and folders.overlap(path, p)]
+            if clash:
+                self._refuse(sites[site_id], f"watch folder {path} overlaps the folder of {', '.join(clash)}")
+            else:
+                self.refused.pop(site_id, None)
+                allowed[site_id] = sites[site_id]
+        return allowed
+
+    def _refuse(self, site: Site, reason: str) -> None:
+        if self.refused.get(site.pk) != reason:
+            logger.error("visitorsflow %s: not watched: %s", site.ssid, reason)
+            self.refused[site.pk] = reason
+
+    def _watch(self, site_id: int, site: Site) -> None:
+        folder = Path(site.watch_dir)
+        if not folder.is_dir() and folders.root() in folders.resolve(folder).parents:
+            for sub in ("", PROCESSED, FAILED):  # a derived folder is ours to create
+                (folder / sub).mkdir(parents=True, exist_ok=True)
+            logger.info("visitorsflow %s: created %s", site.ssid, folder)
+        if not folder.is_dir():
+            return  # scanned anyway: the scan reports the missing folder
+        self._unwatch(site_id)
+        watch = self.observer.schedule(_DirtyHandler(self, site_id), site.watch_dir, recursive=False)
+        self.watched[site_id] = (site.watch_dir, watch)
+        self.mark_dirty(site_id)
+        logger.info("visitorsflow watching %s for %s (%s)", site.watch_dir, site.ssid, self.mode)
+
+    def _unwatch(self, site_id: int) -> None:
+        entry = self.watched.pop(site_id, None)
+        if entry is not None:
+            try:
+                self.observer.unschedule(entry[1])
+            except (KeyError, OSError):  # already gone with its folder
+                pass
 
     @property
     def mode(self) -> str:
@@ -78,7 +134,15 @@ class Watcher:
 
     def start(self) -> None:
         self.observer.start()
-        self.tick(force=True)
+        self.safe_tick(force=True)  # the start-up scan: files that arrived while we were down
+
+    def safe_tick(self, *, force: bool = False) -> list:
+        """``tick()``, with any failure logged instead of raised (the loop must go on)."""
+        try:
+            return self.tick(force=force)
+        except Exception:
+            logger.exception("visitorsflow watcher: tick failed, going on")
+            return []
 
     def stop(self) -> None:
         self._stop.set()
@@ -104,7 +168,13 @@ class Watcher:
                 self.last_full_scan = now
             for site_id in sorted(todo):
                 tracker = self.trackers.setdefault(site_id, SettleTracker())
-                result = scan_site(self.sites[site_id], tracker)
+                try:
+                    result = scan_site(self.sites[site_id], tracker)
+                except DatabaseError:
+                    raise
+                except Exception:  # one site's failure is logged; the other sites go on
+                    logger.exception("visitorsflow %s: scan failed", self.sites[site_id].ssid)
+                    continue
                 results.append(result)
                 if result.pending or result.retry:
                     self.pending.add(site_id)
@@ -125,7 +195,7 @@ class Watcher:
             while not self._stop.is_set():
                 self.wake.wait(tick_seconds)
                 self.wake.clear()
-                self.tick()
+                self.safe_tick()
         finally:
             if not self._stop.is_set():
                 self.stop()

@@ -34,7 +34,8 @@ def test_add_rig_prints_json_and_infers_camera_kinds(tenant_a):
     ]
 
 
-def test_add_rig_twice_updates_instead_of_duplicating(tenant_a):
+def test_add_rig_twice_updates_instead_of_duplicating(tenant_a, settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["10.0.0.0/24"]  # the operator allows the rig's LAN
     add_rig("--tenant", "Boyner", "--device-id", "r1", "--camera", "cam_rgb=ws://h:1/a")
     body = add_rig("--tenant", "Boyner", "--device-id", "r1", "--api-url", "http://10.0.0.5:5000/cmd",
                    "--camera", "cam_rgb=ws://h:2/a")  # fmt: skip
@@ -56,6 +57,15 @@ def test_add_rig_twice_updates_instead_of_duplicating(tenant_a):
 def test_bad_input_is_a_clear_error_and_nothing_is_saved(tenant_a, args, message):
     with pytest.raises(CommandError, match=message):
         add_rig(*args)
+    assert not Rig.objects.exists()
+
+
+def test_internal_api_url_is_refused_unless_the_operator_allows_it(tenant_a, settings):
+    settings.OUTBOUND_ALLOWED_NETWORKS = []
+    with pytest.raises(CommandError, match="10.0.0.5 is a private address"):
+        add_rig("--tenant", "Boyner", "--device-id", "r1", "--api-url", "http://10.0.0.5:5000/cmd")
+    with pytest.raises(CommandError, match="127.0.0.1 is a loopback address"):
+        add_rig("--tenant", "Boyner", "--device-id", "r1", "--camera", "cam_rgb=ws://0x7f.1:8765/a")
     assert not Rig.objects.exists()
 
 

@@ -21,7 +21,7 @@ def admin_client_a(brand_admin_a) -> Client:
 
 @pytest.fixture
 def rows(site, store_b, tmp_path):
-    foreign = Site.objects.create(store=store_b, ssid="SS-RIVAL", watch_dir=str(tmp_path))
+    foreign = Site.objects.create(store=store_b, ssid="SS-RIVAL", watch_dir=str(tmp_path / "rival"))
     made = {}
     for key, owner in (("own", site), ("foreign", foreign)):
         made[key] = {

@@ -74,12 +74,15 @@ def test_add_site_twice_updates_and_keeps_recipients(store_a, tmp_path):
     ("extra", "message"),
     [
         (["--store-id", "999999"], "--store-id: no store with id 999999"),
-        (["--export-url", "ftp://x/y"], "--export-url: not an http(s) URL: ftp://x/y"),
+        (["--export-url", "ftp://8.8.8.8/y"], "--export-url: Refused: only http://, https:// URLs are allowed."),
+        (["--export-url", "http://localhost:8000/flow"], "--export-url: Refused: 127.0.0.1 is a loopback address"),
+        (["--export-url", "http://169.254.169.254/x"], "--export-url: Refused: 169.254.169.254 is a link-local"),
         (["--silence-minutes", "0"], "--silence-minutes: must be at least 1"),
         (["--ssid", " "], "--ssid: must be 1 to 64 characters"),
     ],
 )
-def test_add_site_rejects_bad_options(store_a, tmp_path, extra, message):
+def test_add_site_rejects_bad_options(store_a, tmp_path, settings, extra, message):
+    settings.OUTBOUND_ALLOWED_NETWORKS = []  # the production default: nothing internal
     args = {"--store-id": str(store_a.pk), "--ssid": "SS-007", "--watch-dir": str(tmp_path)}
     args.update(dict(zip(extra[::2], extra[1::2], strict=True)))
 

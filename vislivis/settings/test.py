@@ -25,3 +25,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"vislivis-test-{os.getpid()}.sqlite3")}  # noqa: F405
     # Durability is irrelevant for a throw-away test database; fsyncs would dominate the run.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF;"  # noqa: F405
+
+# The suite's rig, camera and export servers listen on loopback; production refuses it
+# (vislivis/outbound.py). Tests of the refusal override this with [].
+OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1"]

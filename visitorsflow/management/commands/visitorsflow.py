@@ -22,7 +22,10 @@ class Command(BaseCommand):
         add = sub.add_parser("add-site", help="Create or update a site; prints it as JSON.")
         add.add_argument("--store-id", type=int, required=True)
         add.add_argument("--ssid", required=True)
-        add.add_argument("--watch-dir", required=True)
+        add.add_argument(
+            "--watch-dir",
+            help="The folder (the operator's choice). Default for a new site: <VISITORSFLOW_ROOT>/<tenant id>/<ssid>.",
+        )
         add.add_argument("--export-url", default="")
         add.add_argument("--silence-minutes", type=int, default=1)
         add.add_argument("--language", default=Language.ZH_HANT, choices=Language.values)
