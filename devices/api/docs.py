@@ -11,14 +11,24 @@ INGEST_REPLY = inline_serializer(
     "XmlIngestReply",
     {"code": serializers.CharField(), "message": serializers.CharField(), "records": serializers.IntegerField()},
 )
+INGEST_FAILURE = inline_serializer(
+    "XmlIngestFailure",
+    {
+        "code": serializers.CharField(required=False),
+        "message": serializers.CharField(required=False),
+        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+    },
+)
 INGEST_SCHEMA = {
     "request": {"application/xml": OpenApiTypes.STR, "text/xml": OpenApiTypes.STR},
     "responses": {
         200: INGEST_REPLY,
-        400: OpenApiResponse(description="Malformed or hostile XML: {code: '1', message, errors}; nothing stored."),
-        404: OpenApiResponse(description="Unknown ingest key; nothing created."),
-        413: OpenApiResponse(description="Body over 1 MiB."),
-        429: OpenApiResponse(description="Too many pushes for this ingest key; Retry-After says when to retry."),
+        400: OpenApiResponse(INGEST_FAILURE, description="Malformed or hostile XML; nothing stored."),
+        404: OpenApiResponse(INGEST_FAILURE, description="Unknown ingest key; nothing created."),
+        413: OpenApiResponse(common.ERRORS, description="Body over 1 MiB."),
+        429: OpenApiResponse(
+            common.ERRORS, description="Too many pushes for this ingest key; Retry-After says when to retry."
+        ),
     },
     "auth": [],
     "description": "Metrics, RTMetrics or Diags document (root element decides); any content type.",

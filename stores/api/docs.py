@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, inline_serializer
 from rest_framework import serializers
 
 ERRORS = inline_serializer(
@@ -20,8 +20,10 @@ WRITE_ERROR_RESPONSES = {
     413: OpenApiResponse(ERRORS, description="Body over 1 MiB."),
 }
 RANGE_PARAMETERS = [
-    OpenApiParameter("from", str, description="First local date (YYYY-MM-DD, store time zone); default today."),
-    OpenApiParameter("to", str, description="Last local date, inclusive; default = from."),
+    OpenApiParameter(
+        "from", OpenApiTypes.DATE, description="First local date (YYYY-MM-DD, store time zone); default today."
+    ),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last local date, inclusive; default = from."),
     OpenApiParameter("granularity", str, enum=["hour", "day"], description="Bucket size; default hour."),
 ]
 

@@ -63,7 +63,12 @@ class ObtainTokenView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=TokenInputSerializer, responses=inline_serializer("Token", {"token": serializers.CharField()})
+        request=TokenInputSerializer,
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: docs.ERROR_RESPONSES[400],
+            401: docs.ERROR_RESPONSES[401],
+        },
     )
     def post(self, request):
         data = TokenInputSerializer(data=request.data)
@@ -100,19 +105,15 @@ class HeartbeatView(APIView):
         return Response({"status": "ok", "store": store.code, "received_at": heartbeat.received_at.isoformat()})
 
 
+SETUP_REPLY = inline_serializer(
+    "SetupReply",
+    {"store": serializers.CharField(), "site_name": serializers.CharField(), "cameras": CameraSerializer(many=True)},
+)
+
+
 @extend_schema(
     request=SetupInputSerializer,
-    responses={
-        201: inline_serializer(
-            "SetupReply",
-            {
-                "store": serializers.CharField(),
-                "site_name": serializers.CharField(),
-                "cameras": CameraSerializer(many=True),
-            },
-        ),
-        **docs.WRITE_ERROR_RESPONSES,
-    },
+    responses={200: SETUP_REPLY, 201: SETUP_REPLY, **docs.WRITE_ERROR_RESPONSES},
     description="201 when a camera was created, 200 otherwise (same body). Body credentials accepted.",
 )
 class SetupView(APIView):

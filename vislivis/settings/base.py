@@ -180,6 +180,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # 401/403/413/415/429/503 come from layers around the views: documented once for every operation.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "stores.api.schema.add_common_responses",
+    ],
 }
 
 # How long a verified Basic-auth credential is trusted before PBKDF2 runs again (seconds).
