@@ -70,6 +70,11 @@ class WsRoute:
 ROUTES: tuple[Route, ...] = (
     # Health: unauthenticated, names of dependencies only.
     Route("healthz", "/healthz", "public", read=EVERYONE),
+    # Public files (vislivis/public_files.py): the open sender client and the icon, nothing of a tenant.
+    Route("downloads/vislivis-sender.pyz", "/downloads/vislivis-sender.pyz", "public", read=EVERYONE),
+    Route("favicon.ico", "/favicon.ico", "public", read=EVERYONE, read_ok=(301, 302)),
+    # Private media (vislivis/media.py): A's camera snapshot, for who sees A's store only.
+    Route("media/<path:path>", "/media/{media_path}", "store", read=MEMBERS),
     Route("readyz", "/readyz", "public", read=EVERYONE),
     # Sender API (SPEC §3): writes go to the caller's own stores; B names A's store code.
     Route(
@@ -200,7 +205,7 @@ ROUTES: tuple[Route, ...] = (
 
 # Every URL under this prefix is the Django admin / brand console: its model admins are
 # enumerated, scoped and tried by the console helper's tests (tests/security/test_console_*.py).
-CONSOLE_PREFIXES: tuple[str, ...] = ("admin/",)
+CONSOLE_PREFIXES: tuple[str, ...] = ("admin/", "operator/")  # tests/security/test_console_*.py
 
 WS_ROUTES: tuple[WsRoute, ...] = (
     WsRoute(r"^ws/stores/(?P<store_id>\d+)/$", "/ws/stores/{store_id}/", "store", read=MEMBERS),

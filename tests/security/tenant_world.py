@@ -8,14 +8,17 @@ whose password differs from A's (so "B typed A's username" is a real attempt, no
 from __future__ import annotations
 
 import base64
+import io
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import models
 from django.test import Client
+from PIL import Image
 
 from pantilt.models import CaptureSession, Rig
 from stores.models import Role, Store, Tenant
@@ -28,13 +31,24 @@ B_PASSWORD = "rival-pass-77"
 PROJECT_APPS = ("stores", "analytics", "devices", "pantilt", "visitorsflow")
 # Rows that belong to no tenant (the platform's own Telegram login).
 GLOBAL_MODELS = {"visitorsflow.telegramsession"}
+
+
 # What a never-existing object is called in the no-oracle comparisons.
+def _png_1px() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 1), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG_1PX = _png_1px()  # A's camera snapshot, served only through the checked media view
+
 FAKE = {
     "store_id": 987654,
     "rig_id": 987655,
     "session_id": 987656,
     "store_code": "no-such-store",
     "device": "no-such-rig",
+    "media_path": "snapshots/store-987654/camera-987654.png",
 }
 
 
@@ -48,6 +62,7 @@ class World:
     tenant_b: Tenant
     store_b: Store
     clients: dict[str, Client] = field(default_factory=dict)
+    media_path: str = ""  # A's camera snapshot, relative to MEDIA_ROOT
 
     def names(self, real: bool = True) -> dict[str, Any]:
         """What URLs and bodies put in place of A's objects (``real=False``: objects that never existed)."""
@@ -61,6 +76,7 @@ class World:
             "device": self.rig_a.device_id,
             "ingest_key": self.store_a.ingest_key,
             "uid": uid_of(self.users["a:sender"].pk),
+            "media_path": self.media_path,
         }
 
     def markers(self) -> list[str]:
@@ -116,6 +132,9 @@ def build_world() -> World:
     for actor in users:
         world.client(actor)  # logged in now: a login later would change last_login inside a snapshot
     fill_store(world)
+    camera = store_a.cameras.get()
+    camera.snapshot.save(f"store-{store_a.pk}/camera-{camera.pk}.png", ContentFile(PNG_1PX), save=True)
+    world.media_path = camera.snapshot.name
     return world
 
 
