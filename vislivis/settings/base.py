@@ -11,9 +11,12 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from vislivis.environment import Env
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-env = environ.Env()
+# An empty value (`NAME=` in .env, compose's `${NAME:-}`) means the default (vislivis/environment.py).
+env = Env()
 # A .env next to manage.py is read if present; real environment variables win.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
