@@ -30,3 +30,23 @@ logconfig_dict = {
         "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
     },
 }
+
+
+def worker_exit(server, worker) -> None:
+    """A worker that is stopping cleanly skips the interpreter's teardown.
+
+    Measured in the container: an idle, loaded sync worker logged "Worker exiting" and then took
+    ~9 s to die in Python's finalization (native libraries' destructors), so `docker compose stop`
+    (10 s) SIGKILLed web. Nothing is left to save at this point: the request loop has ended and
+    logs are flushed here. A worker exiting with an error keeps its exit code (normal path).
+    """
+    import logging
+    import os
+    import sys
+
+    exc = sys.exc_info()[1]  # the SystemExit the worker is leaving with (gunicorn calls this in a finally)
+    if isinstance(exc, SystemExit) and exc.code in (0, None):
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
