@@ -13,10 +13,12 @@ persistent scheduler.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import signal
 import socket
+import sys
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -58,6 +60,21 @@ def _stop_on_sigterm():
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _stopping_cleanly() -> bool:
+    """Beat is closing because it was told to stop (SIGTERM: Celery calls ``close`` from its
+    handler, nothing in flight), not because an exception is unwinding it."""
+    exc = sys.exc_info()[1]
+    return exc is None or isinstance(exc, KeyboardInterrupt) or (isinstance(exc, SystemExit) and exc.code in (0, None))
+
+
+def _exit_now() -> None:
+    """The last exit handler of a cleanly stopped beat: schedule synced, lock released, logs
+    flushed; skip the interpreter's teardown (measured here: ~9-13 s, past compose's 10 s stop
+    timeout, so the container was SIGKILLed with exit 137)."""
+    logging.shutdown()
+    os._exit(0)
 
 
 class SingleBeatScheduler(PersistentScheduler):
@@ -105,8 +122,11 @@ class SingleBeatScheduler(PersistentScheduler):
         return min(super().tick(*args, **kwargs), RENEW_EVERY_SECONDS)
 
     def close(self) -> None:
+        clean = _stopping_cleanly()
         try:
             super().close()
+            if clean:
+                atexit.register(_exit_now)
         finally:
             if self._lock is not None:
                 try:
