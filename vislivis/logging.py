@@ -1,5 +1,11 @@
 """Structured logs with request ids: one JSON object per line on stdout in production.
 
+Production uses ``configure`` as Django's ``LOGGING_CONFIG``: besides the dictConfig it turns an
+uncaught exception (any thread) and a Python warning into one log record, so a traceback is one
+JSON line with an ``exc_info`` field instead of many lines of raw text. Celery's own logging
+setup (which redirects stdout/stderr to a logger one ``write`` at a time: ~1,300 lines for one
+traceback) is replaced by this one in ``vislivis/celery.py``.
+
 Every request gets an id (the proxy's ``X-Request-ID`` when it looks sane, else a new one); it
 is echoed in the response header and stamped on every log record written while the request
 runs, so one store's failing push can be followed across lines. Celery tasks stamp their task
@@ -11,12 +17,17 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import re
+import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -139,3 +150,72 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exc_info"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+uncaught_logger = logging.getLogger("vislivis.uncaught")
+
+
+def configure(config: dict[str, Any]) -> None:
+    """Django's ``LOGGING_CONFIG`` in production: ``LOGGING``, uncaught exceptions and warnings."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
+    install_excepthooks()
+
+
+def _log_uncaught(
+    exc_type: type[BaseException], exc: BaseException | None, tb: TracebackType | None, thread: str | None = None
+) -> None:
+    where = f" in thread {thread}" if thread else ""
+    uncaught_logger.critical(
+        "uncaught %s%s: %s", exc_type.__name__, where, exc, exc_info=(exc_type, exc, tb) if exc else None
+    )
+
+
+def install_excepthooks() -> None:
+    """Uncaught exceptions become one CRITICAL record (with the traceback) instead of raw stderr."""
+
+    def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        _log_uncaught(exc_type, exc, tb)
+
+    def thread_excepthook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        _log_uncaught(args.exc_type, args.exc_value, args.exc_traceback, getattr(args.thread, "name", None))
+
+    sys.excepthook = excepthook
+    threading.excepthook = thread_excepthook
+
+
+websocket_access_logger = logging.getLogger("vislivis.websocket")
+_WEBSOCKET_ACTIONS = {
+    "connecting": "WSCONNECTING",
+    "connected": "WSCONNECT",
+    "rejected": "WSREJECT",
+    "disconnected": "WSDISCONNECT",
+}
+
+
+class WebSocketAccessLog:
+    """daphne's access-log interface (``AccessLogGenerator(stream)``; called with protocol,
+    action, details) writing WebSocket events as log records: one JSON line each in production.
+
+    HTTP requests are left out: the application writes their access line (``vislivis.request``,
+    with the request id), so logging them here too would write each twice.
+    """
+
+    def __init__(self, stream: object = None) -> None:
+        self.stream = stream  # unused: records go through logging
+
+    def __call__(self, protocol: str, action: str, details: dict[str, Any]) -> None:
+        if protocol != "websocket" or action not in _WEBSOCKET_ACTIONS:
+            return
+        path = redact_secrets(str(details.get("path", "")))
+        websocket_access_logger.info(
+            "%s %s",
+            _WEBSOCKET_ACTIONS[action],
+            path,
+            extra={"event": f"websocket.{action}", "path": path, "peer": details.get("client")},
+        )

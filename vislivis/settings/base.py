@@ -11,11 +11,16 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from vislivis.environment import Env
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-env = environ.Env()
+# An empty value (`NAME=` in .env, compose's `${NAME:-}`) means the default (vislivis/environment.py).
+env = Env()
 # A .env next to manage.py is read if present; real environment variables win.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# (Only when there is one: containers have none, and every process logged that it was missing.)
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 
 def env_secret(name: str, default: str | None = None) -> str | None:

@@ -54,7 +54,9 @@ WHITENOISE_MAX_AGE = 31536000
 # Persistent connections: a new PostgreSQL connection per request cost 5x here.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
 
-# One JSON object per line on stdout; the container runtime collects it.
+# One JSON object per line on stdout; the container runtime collects it. Uncaught exceptions
+# and warnings become records too (vislivis.logging.configure): a traceback is one line.
+LOGGING_CONFIG = "vislivis.logging.configure"
 LOGGING = {
     **LOGGING,
     "formatters": {**LOGGING["formatters"], "json": {"()": "vislivis.logging.JsonFormatter"}},

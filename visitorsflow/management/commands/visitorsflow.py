@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,6 +13,8 @@ from visitorsflow.ingest import scan_site
 from visitorsflow.models import ExportAttempt, Language, Site
 from visitorsflow.services import SiteError, add_site, site_as_dict
 from visitorsflow.watcher import Watcher
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -106,7 +109,8 @@ class Command(BaseCommand):
         watcher = Watcher(polling=True if options["polling"] else None)
         signal.signal(signal.SIGTERM, lambda *_: watcher.stop())
         sites = Site.objects.filter(enabled=True).count()
-        self.stderr.write(f"watching {sites} site(s) ({watcher.mode}); Ctrl-C stops")
+        # A log record, not raw stderr: one JSON line in production like every other process.
+        logger.info("watching %s site(s) (%s); Ctrl-C stops", sites, watcher.mode)
         try:
             watcher.run_forever()
         except KeyboardInterrupt:
