@@ -483,10 +483,12 @@ def capture(stack: Stack, store: dict, auth: dict) -> None:
 
 def visitorsflow(stack: Stack, store_id: int) -> None:
     """A file dropped into the watch volume is taken by the watcher container and counted."""
-    folder = "/srv/visitorsflow/SS-DOCKER"
+    # The folder is derived (<VISITORSFLOW_ROOT>/<tenant id>/<ssid>), as for a site added in the console.
+    site = json.loads(stack.exec("watcher", "python", "manage.py", "visitorsflow", "add-site",
+                                 "--store-id", str(store_id), "--ssid", "SS-DOCKER"))  # fmt: skip
+    folder = site["watch_dir"]
+    check(folder.startswith("/srv/visitorsflow/"), f"the derived watch folder is in the watch volume: {folder}")
     stack.exec("watcher", "mkdir", "-p", folder)
-    stack.exec("watcher", "python", "manage.py", "visitorsflow", "add-site", "--store-id", str(store_id),
-               "--ssid", "SS-DOCKER", "--watch-dir", folder)  # fmt: skip
     now = datetime.now(ZoneInfo("Europe/Istanbul")).strftime("%Y%m%d%H%M%S")
     events = json.dumps([{"ID": 1, "inOut": 0, "time": now, "frameNumber": 10},
                          {"ID": 2, "inOut": 0, "time": now, "frameNumber": 11}])  # fmt: skip
