@@ -161,13 +161,16 @@ def write_env_file(stack: Stack) -> None:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
         "MQTT_PASSWORD": secrets.token_urlsafe(16),
+        # An operator's choice, not a secret: the bundled camera simulator listens on this host's
+        # loopback, which tenant URLs may reach only when allowed (vislivis/outbound.py).
+        "OUTBOUND_ALLOWED_NETWORKS": "127.0.0.0/8",
     }
     lines = []
     for line in (ROOT / ".env.example").read_text().splitlines():
         name = line.split("=", 1)[0]
         lines.append(f"{name}={values.pop(name)}" if name in values and line == f"{name}=" else line)
     if values:
-        raise SmokeFailure(f".env.example no longer names the secrets {sorted(values)} as empty lines")
+        raise SmokeFailure(f".env.example no longer names {sorted(values)} as empty lines")
     stack.env_file.write_text("\n".join(lines) + "\n")
 
 
