@@ -7,9 +7,11 @@ The defaults are the production ones (10 failures per (address, username), 100 p
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
 from django.test import RequestFactory
 from freezegun import freeze_time
 
@@ -25,10 +27,20 @@ ATTACKER, STORE = "203.0.113.9", "198.51.100.20"
 @pytest.fixture(params=["locmem", "redis"])
 def cache_backend(request, settings):
     """The login counters on the per-process LocMem cache and on the machine's real Redis."""
-    if request.param == "redis":
-        settings.CACHES = {"default": {"BACKEND": "vislivis.cache.ReusingRedisCache", "LOCATION": redis_url()}}
     from django.core.cache import cache
 
+    if request.param == "redis":
+        # A key prefix of this test's own: xdist workers share the machine's Redis database, and a
+        # flush (cache.clear) by one would wipe the counters another test is counting.
+        prefix = f"login-limits-{uuid.uuid4().hex}"
+        settings.CACHES = {
+            "default": {"BACKEND": "vislivis.cache.ReusingRedisCache", "LOCATION": redis_url(), "KEY_PREFIX": prefix}
+        }
+        yield request.param
+        server = redis.Redis.from_url(redis_url())
+        for key in server.scan_iter(f"{prefix}:*"):
+            server.delete(key)
+        return
     cache.clear()
     yield request.param
     cache.clear()
