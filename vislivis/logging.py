@@ -31,6 +31,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from vislivis.client_address import client_ip
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_INBOUND_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
@@ -75,7 +77,7 @@ class RequestIdMiddleware:
                         "path": request.path,
                         "status": response.status_code,
                         "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                        "remote_addr": request.META.get("REMOTE_ADDR"),
+                        "remote_addr": client_ip(request),
                     },
                 )
             return response

@@ -18,6 +18,7 @@ from devices.services import ingest_document
 from stores.api.base import StoreScopedAPIView
 from stores.models import Store
 from vislivis import throttles
+from vislivis.client_address import client_ip
 from vislivis.middleware import request_too_large_response
 
 
@@ -57,7 +58,7 @@ def ingest_response(request: HttpRequest, ingest_key: str) -> JsonResponse:
         store,
         body,
         received_at=timezone.now(),
-        remote_addr=request.META.get("REMOTE_ADDR"),
+        remote_addr=client_ip(request) or None,
         content_type=request.META.get("CONTENT_TYPE", ""),
     )
     if not result.accepted:

@@ -22,6 +22,7 @@ from stores.models import Store
 from stores.selectors import store_health
 from stores.services import StoreResolutionError, record_heartbeat, resolve_store_for_writer
 from stores.setup import apply_setup
+from vislivis.client_address import client_ip
 
 
 def writer_store(user, code) -> Store:
@@ -100,7 +101,7 @@ class HeartbeatView(APIView):
             raise ValidationError({"non_field_errors": ["Expected an empty body or a JSON object."]})
         check_storable_json(payload)
         store = writer_store(request.user, payload.get("store"))
-        heartbeat = record_heartbeat(store, payload=dict(payload), remote_addr=request.META.get("REMOTE_ADDR"))
+        heartbeat = record_heartbeat(store, payload=dict(payload), remote_addr=client_ip(request) or None)
         publish_store_event(store.pk, "heartbeat", {"received_at": heartbeat.received_at.isoformat()})
         return Response({"status": "ok", "store": store.code, "received_at": heartbeat.received_at.isoformat()})
 
