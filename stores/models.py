@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -30,6 +31,12 @@ class Tenant(models.Model):
     """A brand: the unit of isolation; nothing crosses from one tenant to another."""
 
     name = models.CharField(max_length=120, unique=True)
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The brand's console, alerts and summaries speak this language.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -52,6 +59,16 @@ class Store(models.Model):
     )
     site_name = models.CharField(max_length=200, blank=True, help_text="As reported by the store's setup sender.")
     opening_hour = models.PositiveSmallIntegerField(default=0, help_text="Local hour at which occupancy resets.")
+    subtract_staff = models.BooleanField(
+        default=False,
+        help_text="Subtract people wearing a staff work card (counted by the cameras) from footfall everywhere.",
+    )
+    currency = models.CharField(
+        max_length=3,
+        default="TRY",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "An ISO 4217 code: three capital letters, e.g. TRY or EUR.")],
+        help_text="ISO 4217 code of the till revenue the store reports.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = StoreQuerySet.as_manager()
