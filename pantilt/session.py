@@ -60,7 +60,10 @@ def _open_link(session: CaptureSession) -> RigLink:
     except ValueError as exc:
         raise SessionFailed(str(exc)) from exc
     rig = session.rig
-    link = RigLink(address, rig.state_topic, rig.command_topic, client_id=f"vislivis-session-{session.pk}")
+    # The broker drops an older connection that uses the same client id: two deployments (or two
+    # test runs) sharing a broker have sessions with equal primary keys, so the id carries a nonce.
+    client_id = f"vislivis-session-{session.pk}-{uuid.uuid4().hex[:8]}"
+    link = RigLink(address, rig.state_topic, rig.command_topic, client_id=client_id)
     link.start()
     return link
 
