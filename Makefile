@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt package-lock.json 2>/
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test lint format demo clean prod-install prod-smoke docker-tools docker-build docker-up docker-down docker-config docker-smoke
+.PHONY: install run test lint format demo clean prod-install prod-smoke docker-tools docker-build docker-up docker-down docker-config docker-smoke
 
 $(STAMP): requirements/base.txt requirements/local.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,13 +23,9 @@ install: $(STAMP)
 ## embedded PostgreSQL (data in var/postgres, started before migrate and stopped after Ctrl-C).
 run: install
 	mkdir -p var
-	$(BIN)/python -m vislivis.embedded_db run -- $(MAKE) --no-print-directory serve HOST=$(HOST) PORT=$(PORT)
-
-# What `make run` runs once its database is up (also usable on its own with a DATABASE_URL).
-serve:
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT)
-	VISLIVIS_HOST=$(HOST) $(BIN)/honcho -f Procfile.dev start -p $(PORT)
+	$(BIN)/python -m vislivis.embedded_db run -- sh -c '$(BIN)/python manage.py migrate --noinput \
+	  && $(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT) \
+	  && VISLIVIS_HOST=$(HOST) exec $(BIN)/honcho -f Procfile.dev start -p $(PORT)'
 
 ## test: the whole suite (DATABASE_URL picks the server; a throwaway embedded PostgreSQL otherwise)
 test: install

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "devices",
     "pantilt",
     "visitorsflow",
+    "vislivis.apps.ProjectConfig",  # the project layer: commands spanning the apps (demo)
 ]
 
 MIDDLEWARE = [
