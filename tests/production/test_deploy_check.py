@@ -40,6 +40,13 @@ def test_refuses_to_start_without_a_real_secret():
     assert "SECRET_KEY (or SECRET_KEY_FILE) must be set" in result.stderr
 
 
+def test_refuses_to_start_without_a_database_url():
+    """No silent fallback to the embedded server of `make run` (not even installed there)."""
+    result = manage("check", DATABASE_URL="")
+    assert result.returncode == 1
+    assert "DATABASE_URL must name the PostgreSQL server in production" in result.stderr
+
+
 def test_refuses_an_in_memory_broker():
     result = manage("check", CELERY_BROKER_URL="memory://")
     assert result.returncode == 1
