@@ -19,14 +19,15 @@ $(STAMP): requirements/base.txt requirements/local.txt
 
 install: $(STAMP)
 
-## run: the whole system on the embedded default (SQLite) with demo data, on http://$(HOST):$(PORT)
+## run: the whole system with demo data on http://$(HOST):$(PORT). With no DATABASE_URL on the
+## embedded PostgreSQL (data in var/postgres, started before migrate and stopped after Ctrl-C).
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT)
 	mkdir -p var
-	VISLIVIS_HOST=$(HOST) $(BIN)/honcho -f Procfile.dev start -p $(PORT)
+	$(BIN)/python -m vislivis.embedded_db run -- sh -c '$(BIN)/python manage.py migrate --noinput \
+	  && $(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT) \
+	  && VISLIVIS_HOST=$(HOST) exec $(BIN)/honcho -f Procfile.dev start -p $(PORT)'
 
-## test: the whole suite (DATABASE_URL picks PostgreSQL; SQLite otherwise)
+## test: the whole suite (DATABASE_URL picks the server; a throwaway embedded PostgreSQL otherwise)
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -39,7 +40,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var db.sqlite3 node_modules
+	rm -rf $(VENV) var node_modules
 
 ## prod-install: the production requirements too (gunicorn), for prod-smoke
 prod-install: install

@@ -6,3 +6,7 @@ class AnalyticsConfig(AppConfig):
 
     name = "analytics"
     verbose_name = "Store analytics"
+
+    def ready(self) -> None:
+        # The business-day rollup follows a store's time zone and opening hour (analytics/signals.py).
+        from analytics import signals  # noqa: F401

@@ -103,10 +103,6 @@ _SQL = {
 }
 
 
-def supported() -> bool:
-    return connection.vendor == "postgresql"
-
-
 @dataclass(frozen=True)
 class Split:
     """A store's window cut into rollup reads and hour ranges (hourly rows).

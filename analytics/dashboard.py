@@ -405,28 +405,13 @@ def footfall_and_peaks(
     stores: list[Store], ranges: dict[int, ReportRange], first_day: date, last_day: date, now: datetime
 ) -> dict[int, tuple[int | None, int | None]]:
     """``{store_id: (footfall, occupancy peak)}``: the sender's counts where a store has any,
-    the cameras' otherwise. On PostgreSQL from the business-day rollup plus the partial days'
-    hourly rows (analytics/brand.py); here hour by hour from the hourly rows (the embedded
-    default holds little data; the rollup is still maintained on both backends)."""
+    the cameras' otherwise: from the business-day rollup plus the partial days' hourly rows
+    (analytics/brand.py)."""
     from analytics import brand
 
-    if brand.supported():
-        by_source = brand.footfall_and_peaks(stores, first_day, last_day, now)
-        sender, camera = by_source["sender"], by_source["camera"]
-        return {store.pk: sender.get(store.pk) or camera.get(store.pk) or (None, None) for store in stores}
-
-    from devices.overview import hourly_counts_by_store
-
-    windows = {store.pk: window(store, ranges[store.pk], now) for store in stores}
-    sender_counts, camera_counts = sender_hourly_counts(windows), hourly_counts_by_store(windows)
-    result = {}
-    for store in stores:
-        sender, camera = sender_counts.get(store.pk, {}), camera_counts.get(store.pk, {})
-        _, occupancy = occupancy_source(store, ranges[store.pk], now, sender, camera)
-        # The sender's count is the store's own; cameras stand in where no sender reports.
-        footfall = totals(sender) if sender else totals(camera)
-        result[store.pk] = (footfall, max((value for _, value in occupancy), default=None))
-    return result
+    by_source = brand.footfall_and_peaks(stores, first_day, last_day, now)
+    sender, camera = by_source["sender"], by_source["camera"]
+    return {store.pk: sender.get(store.pk) or camera.get(store.pk) or (None, None) for store in stores}
 
 
 BRAND_SORT_KEYS = ("name", "footfall", "occupancy_peak", "avg_wait", "devices_offline")

@@ -35,7 +35,7 @@ def load_day(store: Store, day: date, rng: random.Random, scale: float = 60.0) -
     cashiers = {name: Cashier.objects.get_or_create(store=store, name=name)[0] for name in CASHIERS}
     with storedays.deferred():  # one rollup refresh for the day's hours, below, not one per row
         hours = _write_day(store, day, tz, zones, cashiers, datetime.now(UTC), rng, scale)
-    storedays.refresh(store.pk, storedays.SENDER, hours, store)
+    storedays.refresh(store.pk, storedays.SENDER, hours)
     return len(hours)
 
 

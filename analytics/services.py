@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from analytics import storedays
@@ -24,24 +24,11 @@ class Upserted:
 def upsert(model: type[models.Model], key: dict[str, Any], values: dict[str, Any]) -> Upserted:
     """Insert the row for ``key`` or update only ``values`` on the existing one.
 
-    On PostgreSQL this is one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` round trip (the
-    row lock is taken by the statement itself, so concurrent pushes for the same hour cannot
-    interleave). Elsewhere it locks the existing row and falls back to the update path when a
-    concurrent insert of the same key wins. Must run inside a transaction.
+    One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` round trip: the row lock is taken by the
+    statement itself, so concurrent pushes for the same hour cannot interleave. Fields sent
+    overwrite, absent ones keep their stored value. Must run inside a transaction.
     """
-    if connection.vendor == "postgresql":
-        return _upsert_returning(model, key, values)
-    existing = model.objects.select_for_update().filter(**key).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                return Upserted(model.objects.create(**key, **values), True)
-        except IntegrityError:
-            existing = model.objects.select_for_update().get(**key)
-    for name, value in values.items():
-        setattr(existing, name, value)
-    existing.save(update_fields=[*values, "updated_at"])
-    return Upserted(existing, False)
+    return _upsert_returning(model, key, values)
 
 
 def _upsert_returning(model: type[models.Model], key: dict[str, Any], values: dict[str, Any]) -> Upserted:
@@ -116,16 +103,16 @@ def apply_feed(feed: str, items: Iterable[tuple[Store, dict[str, Any]]]) -> list
     counts also refresh the business days they fall in (``analytics.storedays``)."""
     write = FEEDS[feed]
     results = []
-    counted: dict[int, tuple[Store, list]] = {}  # store id → (store, hours whose counts a record sent)
+    counted: dict[int, list] = {}  # store id → hours whose counts a record sent
     with storedays.deferred():
         for store, data in items:
             results.append(write(store, data))
             if feed == "customers" and any(name in data for name in FLOW_FIELDS):
-                counted.setdefault(store.pk, (store, []))[1].append(data["timestamp"])
+                counted.setdefault(store.pk, []).append(data["timestamp"])
     # The business-day rollup, once per store and day of the batch (not once per record); a
     # demographics-only record changes no count and so no day.
-    for store_id, (store, hours) in counted.items():
-        storedays.refresh(store_id, storedays.SENDER, hours, store)
+    for store_id, hours in counted.items():
+        storedays.refresh(store_id, storedays.SENDER, hours)
     for store_id in {result.record.store_id for result in results}:
         publish_store_event(store_id, "analytics", {"feed": feed})
     return results

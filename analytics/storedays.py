@@ -9,39 +9,31 @@ per store-day does not.
 Who writes: every path that changes hourly counts calls ``refresh`` for the hours it touched
 (camera ingest, sender upserts, demo loaders), and whatever re-keys or bulk-writes days calls
 ``rebuild`` (a store's time zone or opening hour change, the bench loader, the
-``rebuild_store_days`` command). On PostgreSQL the recompute is one SQL statement with the
-same closed form as ``analytics/brand.py``; elsewhere it runs in Python from the hourly rows.
+``rebuild_store_days`` command). The recompute is one SQL statement with the same closed form
+as ``analytics/brand.py``.
 
-Concurrency (PostgreSQL, READ COMMITTED): two cameras of one store may push at once. Each
+Concurrency (READ COMMITTED): two cameras of one store may push at once. Each
 transaction first takes a transaction-scoped advisory lock per (store, source, business day)
 in sorted order (one statement), then recomputes in the next statement, whose snapshot then
 includes whatever the previous lock holder committed. So the last writer always recomputes
-from both transactions' hourly rows. SQLite serialises writers.
+from both transactions' hourly rows.
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.utils import timezone
 
 from analytics.models import StoreDay
-from stores.models import Store
 
 SENDER, CAMERA = StoreDay.Source.SENDER.value, StoreDay.Source.CAMERA.value
 SOURCES = (SENDER, CAMERA)
 HOUR = timedelta(hours=1)
-# Local time zones shift a UTC hour by at most ±14 h and DST by an hour or so: hours within
-# this margin of a day's nominal bounds are read and then kept or dropped by their segment.
-_MARGIN = timedelta(hours=3)
 _DAY_REACH = timedelta(hours=36)
 
 # The business day ("segment") of an hour, in SQL; analytics/brand.py uses the very same text.
@@ -227,87 +219,13 @@ _REBUILD_SQL = _REBUILD_TEMPLATE.format(
 )
 
 
-# --- the business day in Python (SQLite path, the brand reader's window arithmetic, tests) --------
+# --- the business day in Python (the brand reader's and the dashboards' window arithmetic) -------
 
 
 def segment_of(hour: datetime, tz: ZoneInfo, opening_hour: int) -> date:
     """The business day of a UTC ``hour``: ``SEGMENT_SQL`` in Python (local wall time minus the
     opening hour, truncated to the date)."""
     return (hour.astimezone(tz).replace(tzinfo=None) - timedelta(hours=opening_hour)).date()
-
-
-def day_bounds(day: date, tz: ZoneInfo, opening_hour: int) -> tuple[datetime, datetime]:
-    """Nominal UTC bounds of business day ``day`` (informational: membership is ``segment_of``)."""
-
-    def at(moment: date) -> datetime:
-        local = datetime.combine(moment, time.min) + timedelta(hours=opening_hour)
-        return local.replace(tzinfo=tz).astimezone(UTC)
-
-    return at(day), at(day + timedelta(days=1))
-
-
-class DayTotals(NamedTuple):
-    """One business day: its totals and its two parts around local midnight (``StoreDay``)."""
-
-    footfall: int
-    occupancy_peak: int
-    before_midnight_footfall: int | None
-    before_midnight_peak: int | None
-    after_midnight_footfall: int | None
-    after_midnight_peak: int | None
-
-
-def day_totals(hourly: dict[datetime, tuple[int, int]], tz: ZoneInfo, opening_hour: int) -> dict[date, DayTotals]:
-    """``{business_date: DayTotals}`` from ``{utc_hour: (enters, exits)}``: occupancy is the
-    running sum of enters − exits, clamped at 0, from 0 at each day's start (and, for the part
-    after local midnight, from 0 at midnight)."""
-    by_day: dict[date, list[tuple[datetime, int, int]]] = defaultdict(list)
-    for hour, (enters, exits) in hourly.items():
-        by_day[segment_of(hour, tz, opening_hour)].append((hour, enters, exits))
-    result = {}
-    for day, rows in by_day.items():
-        inside = peak = footfall = 0
-        parts: dict[bool, list[int]] = {}  # after midnight? -> [footfall, peak, inside]
-        for hour, enters, exits in sorted(rows):
-            inside = max(0, inside + enters - exits)
-            peak = max(peak, inside)
-            footfall += enters
-            part = parts.setdefault(hour.astimezone(tz).date() > day, [0, 0, 0])
-            part[2] = max(0, part[2] + enters - exits)
-            part[1] = max(part[1], part[2])
-            part[0] += enters
-        before, after = parts.get(False), parts.get(True)
-        result[day] = DayTotals(
-            footfall,
-            peak,
-            before[0] if before else None,
-            before[1] if before else None,
-            after[0] if after else None,
-            after[1] if after else None,
-        )
-    return result
-
-
-def hourly_counts(store_id: int, source: str, start: datetime | None = None, end: datetime | None = None):
-    """``{utc_hour: (enters, exits)}`` of one store and source from the hourly rows (summed over
-    cameras/devices), optionally within [start, end)."""
-    from django.db.models import Q, Sum
-
-    from analytics.models import HourlyCustomers
-    from devices.models import HourlyFootfall
-
-    if source == SENDER:
-        rows = HourlyCustomers.objects.filter(Q(entered__isnull=False) | Q(exited__isnull=False), store_id=store_id)
-        enters, exits = "entered", "exited"
-    else:
-        rows = HourlyFootfall.objects.filter(store_id=store_id, object_type=0)
-        enters, exits = "enters", "exits"
-    if start is not None:
-        rows = rows.filter(hour__gte=start)
-    if end is not None:
-        rows = rows.filter(hour__lt=end)
-    grouped = rows.values("hour").annotate(e=Sum(enters), x=Sum(exits)).values_list("hour", "e", "x").order_by()
-    return {hour.astimezone(UTC): (e or 0, x or 0) for hour, e, x in grouped}
 
 
 # --- maintenance ---------------------------------------------------------------------------------
@@ -348,18 +266,15 @@ def refresh_statement(store_id: int, source: str, hours: list[datetime]) -> tupl
     return _REFRESH[source], {"store": store_id, "source": source, "hours": hours, "lo": lo, "hi": hi}
 
 
-def refresh(store_id: int, source: str, hours: Iterable[datetime], store: Store | None = None) -> None:
+def refresh(store_id: int, source: str, hours: Iterable[datetime]) -> None:
     """Recompute the business days of ``store_id`` that contain ``hours`` (UTC) from the hourly
     rows, upserting days with counts and deleting days without. Call it inside the transaction
-    that changed those hourly rows, after the change. ``store`` (its time zone and opening hour)
-    spares the Python path a query when the caller has it."""
+    that changed those hourly rows, after the change. Two statements: the per-day advisory
+    locks, then the recompute."""
     hours = hours_of(hours)
     if not hours:
         return
-    if connection.vendor == "postgresql":
-        _run_pg([lock_statement(store_id, source, hours), refresh_statement(store_id, source, hours)])
-        return
-    _refresh_python(store_id, source, hours, store)
+    _run_pg([lock_statement(store_id, source, hours), refresh_statement(store_id, source, hours)])
 
 
 def _run_pg(statements: list[tuple[str, dict]]) -> None:
@@ -374,106 +289,16 @@ def _run_pg(statements: list[tuple[str, dict]]) -> None:
             cursor.fetchall()
 
 
-@dataclass(frozen=True)
-class Span:
-    """The business days containing some hours, and the UTC hours to read to recompute them."""
-
-    store_id: int
-    tz: ZoneInfo
-    opening_hour: int
-    days: frozenset[date]
-    start: datetime
-    end: datetime
-
-    def contains(self, hour: datetime) -> bool:
-        return segment_of(hour, self.tz, self.opening_hour) in self.days
-
-
-def span_of(store: Store, hours: Iterable[datetime]) -> Span | None:
-    """The days of ``hours`` under ``store``'s time zone and opening hour (None: no hours)."""
-    tz = ZoneInfo(store.timezone)
-    days = frozenset(segment_of(hour, tz, store.opening_hour) for hour in hours_of(hours))
-    if not days:
-        return None
-    bounds = [day_bounds(day, tz, store.opening_hour) for day in days]
-    start = min(b[0] for b in bounds) - _MARGIN
-    end = max(b[1] for b in bounds) + _MARGIN
-    return Span(store.pk, tz, store.opening_hour, days, start, end)
-
-
-def write_span(span: Span, source: str, counts: dict[datetime, tuple[int, int]]) -> None:
-    """Store the days of ``span`` from ``counts`` (``{utc_hour: (enters, exits)}``, summed over
-    cameras, covering at least every hour of those days): for a caller that already read the
-    hourly rows (the devices ORM path keeps its fixed number of queries per document)."""
-    kept = {hour: value for hour, value in counts.items() if span.contains(hour)}
-    _write(
-        span.store_id, source, day_totals(kept, span.tz, span.opening_hour), set(span.days), span.tz, span.opening_hour
-    )
-
-
-def _refresh_python(store_id: int, source: str, hours: list[datetime], store: Store | None) -> None:
-    """Two statements (read the hourly rows, upsert the days), a third only when a day lost its
-    counts."""
-    if store is None or store.pk != store_id:
-        store = Store.objects.only("timezone", "opening_hour").get(pk=store_id)
-    span = span_of(store, hours)
-    if span is not None:
-        write_span(span, source, hourly_counts(store_id, source, span.start, span.end))
-
-
-def _write(
-    store_id: int, source: str, totals: dict[date, DayTotals], days: set[date], tz: ZoneInfo, opening: int
-) -> None:
-    """Upsert ``totals`` (one bulk statement) and delete the rows of ``days`` that have none."""
-    now = timezone.now()
-    rows = []
-    for day, day_total in totals.items():
-        starts_at, ends_at = day_bounds(day, tz, opening)
-        rows.append(
-            StoreDay(
-                store_id=store_id,
-                source=source,
-                business_date=day,
-                **day_total._asdict(),
-                starts_at=starts_at,
-                ends_at=ends_at,
-                updated_at=now,
-            )
-        )
-    if rows:
-        StoreDay.objects.bulk_create(
-            rows,
-            batch_size=500,
-            update_conflicts=True,
-            unique_fields=["store", "source", "business_date"],
-            update_fields=[*PART_COLUMNS, "starts_at", "ends_at", "updated_at"],
-        )
-    empty = days - set(totals)
-    if empty:
-        StoreDay.objects.filter(store_id=store_id, source=source, business_date__in=empty).delete()
-
-
 def rebuild(store_ids: Iterable[int] | None = None) -> int:
     """Recompute every business day of ``store_ids`` (all stores when None) from the hourly rows,
     both sources, and delete rows nothing supports any more; returns the rows now stored.
 
-    For bulk loads, purges and re-keying (time zone or opening hour change). On PostgreSQL one
-    statement; it does not take the per-day advisory locks, so run it where no ingest of those
-    stores races it (or follow it with ``refresh`` of the racing hours).
+    For bulk loads, purges and re-keying (time zone or opening hour change). One statement; it
+    does not take the per-day advisory locks, so run it where no ingest of those stores races it
+    (or follow it with ``refresh`` of the racing hours).
     """
     ids = None if store_ids is None else sorted(set(store_ids))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_REBUILD_SQL, {"stores": ids})
-    else:
-        stores = Store.objects.all() if ids is None else Store.objects.filter(pk__in=ids)
-        for store_id, tz_name, opening in stores.values_list("pk", "timezone", "opening_hour"):
-            tz = ZoneInfo(tz_name)
-            for source in SOURCES:
-                totals = day_totals(hourly_counts(store_id, source), tz, opening)
-                stale = set(
-                    StoreDay.objects.filter(store_id=store_id, source=source).values_list("business_date", flat=True)
-                )
-                _write(store_id, source, totals, stale, tz, opening)
+    with connection.cursor() as cursor:
+        cursor.execute(_REBUILD_SQL, {"stores": ids})
     rows = StoreDay.objects.all() if ids is None else StoreDay.objects.filter(store_id__in=ids)
     return rows.count()

@@ -62,9 +62,8 @@ def export_build(events: int, repeats: int = 7) -> dict[str, Any]:
     loaded_s = time.perf_counter() - started
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE visitorsflow_personevent")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE visitorsflow_personevent")
     timings, body = [], b""
     for _ in range(repeats):
         started = time.perf_counter()

@@ -16,8 +16,8 @@ a document. Here the same rules run as two fixed SQL statements inside one trans
 3. When people counts (object type 0) changed: lock the business days they fall in and
    recompute those days' ``StoreDay`` rows (``analytics.storedays``): two more statements.
 
-Only for PostgreSQL and documents of whole intervals; ``services`` uses the ORM path everywhere
-else, for replays and for per-second counts (``Interval="0"``), which it folds into minutes.
+Only for documents of whole intervals; ``services`` uses the ORM path for replays and for
+per-second counts (``Interval="0"``), which it folds into minutes.
 """
 
 from __future__ import annotations
@@ -111,10 +111,6 @@ doc AS (
 )
 SELECT (SELECT id FROM doc), (SELECT count(*) FROM up), (SELECT count(*) FROM bumped) + (SELECT count(*) FROM rolled)
 """
-
-
-def enabled() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def apply_and_record(

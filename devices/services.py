@@ -5,7 +5,7 @@ two pushes of the same camera never interleave. Inside it the work is a fixed ha
 statements whatever the number of counts: read the stored counts of the document's time span,
 upsert the winners in bulk, read the touched hourly rollups, upsert them in bulk with the
 difference between the new and the superseded counts. That keeps ``HourlyFootfall`` exactly the
-sum of ``MinuteCount`` on SQLite and PostgreSQL alike, with no per-row round trips.
+sum of ``MinuteCount``, with no per-row round trips.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -85,9 +85,9 @@ def ingest_document(
         log.exception("Device document parser failed for store %s", store.pk)
         return _keep_rejected(stored, body, XMLRejected("The document could not be read."))
     with transaction.atomic():
-        # PostgreSQL: the same rules in two statements (devices/fastpath.py); per-second counts,
-        # folded into their minute in Python, take the ORM path on every database.
-        if fastpath.enabled() and not document.has_seconds:
+        # The same rules in two statements (devices/fastpath.py); per-second counts, folded into
+        # their minute in Python, take the ORM path.
+        if not document.has_seconds:
             device, applied, document_id = fastpath.apply_and_record(store.pk, document, received_at, stored)
         else:
             device, applied = apply_document(store, document, received_at)
@@ -333,20 +333,12 @@ def _apply_rollup_deltas(
     """Add the deltas to the device's hourly rows (created at zero when new, so quiet hours show as 0),
     then recompute the store's business days that the people counts (object type 0) touched.
 
-    The business-day rollup (``analytics.storedays``) follows in the same transaction. On
-    PostgreSQL it runs as its own two statements under the per-day advisory locks; elsewhere
-    (SQLite serialises writers) the read of the device's hourly rows is widened to the store's
-    people counts over those days, so a document still costs a fixed number of queries.
+    The business-day rollup (``analytics.storedays``) follows in the same transaction, as its own
+    two statements under the per-day advisory locks.
     """
     hours = [hour for _, hour in deltas]
     people = [hour for object_type, hour in deltas if object_type == 0]
-    store = store if store is not None and store.pk == device.store_id else None
-    span = None
-    if people and not connection.vendor == "postgresql":
-        span = storedays.span_of(store or Store.objects.get(pk=device.store_id), people)
     wanted = Q(device=device, object_type__in={t for t, _ in deltas}, hour__gte=min(hours), hour__lte=max(hours))
-    if span is not None:
-        wanted |= Q(store_id=device.store_id, object_type=0, hour__gte=span.start, hour__lt=span.end)
     fetched = list(HourlyFootfall.objects.filter(wanted))
     current = {(row.object_type, row.hour): row for row in fetched if row.device_id == device.pk}
     rows = []
@@ -366,21 +358,7 @@ def _apply_rollup_deltas(
             unique_fields=["device", "object_type", "hour"],
             update_fields=list(MEASURES),
         )
-    if span is not None:
-        # The store's people counts per hour after this document: other devices' rows as read,
-        # this device's as just written (or as they were, where the document changed nothing).
-        written = {(row.object_type, row.hour): row for row in rows}
-        counts: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
-        for row in fetched:
-            if row.object_type == 0 and (row.device_id != device.pk or (0, row.hour) not in written):
-                counts[row.hour][0] += row.enters
-                counts[row.hour][1] += row.exits
-        for (object_type, hour), row in written.items():
-            if object_type == 0:
-                counts[hour][0] += row.enters
-                counts[hour][1] += row.exits
-        storedays.write_span(span, storedays.CAMERA, {hour: tuple(value) for hour, value in counts.items()})
-    elif people:
+    if people:
         storedays.refresh(device.store_id, storedays.CAMERA, people)
 
 

@@ -420,7 +420,7 @@ def capture(stack: Stack, store: dict, auth: dict) -> None:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "vislivis.settings.local",
         "MQTT_URL": MQTT_URL,
-        "DATABASE_URL": f"sqlite:///{stack.tmp / 'simulators.sqlite3'}",
+        "DATABASE_URL": f"{PG_BASE}/{DB_NAME}",  # the stack's database (the simulators read no table)
     }
     simulators = [
         subprocess.Popen(  # noqa: S603

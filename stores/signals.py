@@ -1,13 +1,7 @@
-"""Keeps the brand-admin permission group in step with the models after every migrate, and a
-store's business-day rollup in step with its time zone and opening hour."""
+"""Keeps the brand-admin permission group in step with the models after every migrate."""
 
-from django.db.models.signals import post_migrate, post_save, pre_save
+from django.db.models.signals import post_migrate
 from django.dispatch import receiver
-
-from stores.models import Store
-
-# What keys a store's business days (analytics.StoreDay): changing either re-keys every day.
-DAY_KEY_FIELDS = ("timezone", "opening_hour")
 
 
 @receiver(post_migrate)
@@ -16,24 +10,3 @@ def ensure_groups_after_migrate(sender, **kwargs) -> None:
     from stores.services import ensure_brand_admin_group
 
     ensure_brand_admin_group()
-
-
-@receiver(pre_save, sender=Store)
-def remember_day_key(sender, instance: Store, raw: bool = False, update_fields=None, **kwargs) -> None:
-    """Note whether this save changes the time zone or opening hour (one read, only for saves
-    that may write them)."""
-    instance._day_key_changed = False
-    if raw or instance.pk is None or (update_fields is not None and not set(DAY_KEY_FIELDS) & set(update_fields)):
-        return
-    stored = Store.objects.filter(pk=instance.pk).values_list(*DAY_KEY_FIELDS).first()
-    instance._day_key_changed = stored is not None and stored != tuple(getattr(instance, f) for f in DAY_KEY_FIELDS)
-
-
-@receiver(post_save, sender=Store)
-def rebuild_days_on_day_key_change(sender, instance: Store, raw: bool = False, **kwargs) -> None:
-    """Rebuild the store's business days (same transaction as the save) when their key moved."""
-    if not raw and getattr(instance, "_day_key_changed", False):
-        from analytics import storedays
-
-        storedays.rebuild([instance.pk])
-        instance._day_key_changed = False

@@ -28,3 +28,12 @@ def redis_url() -> str:
             pytest.fail(f"VISLIVIS_REQUIRE_SERVICES=1 but Redis at {url} is not reachable")
         pytest.skip(f"no Redis at {url}")
     return url
+
+
+def database_url() -> str:
+    """The URL of this process's test database, for a subprocess to use it too (needs ``db``)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{host}:{port}/{db['NAME']}"

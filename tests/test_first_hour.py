@@ -31,6 +31,7 @@ from PIL import Image
 
 from stores.codes import TURKISH, base_store_code, slug
 from stores.models import Store
+from tests.services import database_url
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -95,6 +96,17 @@ def test_demo_prints_the_whole_ingest_url():
     assert len(lines) == 2
     for line in lines:
         assert re.search(r"device ingest URL http://192\.168\.1\.100:5000/api/devices/xml/[A-Za-z0-9_-]{20,}/$", line)
+
+
+def test_demo_loads_every_app_that_has_a_demo_module():
+    """Found, not listed: each project app's ``demo.load``, analytics first (INSTALLED_APPS order)."""
+    import analytics.demo
+    import devices.demo
+    from vislivis.management.commands.demo import demo_loaders
+
+    loaders = demo_loaders()
+    assert loaders[:2] == [analytics.demo.load, devices.demo.load]
+    assert all(loader.__module__.endswith(".demo") for loader in loaders)
 
 
 def make_dry_run(target: str, *args: str) -> str:
@@ -168,13 +180,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_runserver_logs_each_request_once(tmp_path):
+def test_runserver_logs_each_request_once(db):
     # `make run`'s web line (Procfile.dev): Daphne's runserver with the local settings.
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO", "DATABASE_URL", "REDIS_URL"))},
         "DJANGO_SETTINGS_MODULE": "vislivis.settings.local",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DATABASE_URL": database_url(),  # this test's database (runserver reads its migrations)
         "PYTHONUNBUFFERED": "1",
     }
     server = subprocess.Popen(  # noqa: S603

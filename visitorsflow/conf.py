@@ -5,10 +5,12 @@ Read at call time (not import time) so tests can override them with pytest-djang
 
 from __future__ import annotations
 
-import environ
 from django.conf import settings
 
-env = environ.Env()
+from vislivis.environment import Env
+
+# ``NAME=`` (an empty line of .env, compose's ``${NAME:-}``) is the default, as in the settings.
+env = Env()
 
 DEFAULTS: dict[str, tuple[type, object]] = {
     # Derived watch folders are <root>/<tenant id>/<ssid>; None = <BASE_DIR>/var/visitorsflow.

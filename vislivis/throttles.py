@@ -28,7 +28,7 @@ length. For a guard against loops that is fine: a loop is stopped within one win
 and a well-behaved client is far below even half the rate. ``Retry-After`` is the time left
 until the refusing window ends, which is exact for fixed windows.
 
-Without a Redis cache (the embedded LocMem default, SQLite test runs) the same counting runs on
+Without a Redis cache (the embedded LocMem default, test runs without REDIS_URL) the same counting runs on
 the Django cache with ``add`` + ``incr`` (and ``decr`` to take back a refused request's counts).
 If Redis cannot be reached the request is let through with a warning: the throttle must not be
 the thing that takes ingest down.

@@ -240,8 +240,6 @@ def reference_totals(stores, first: date, last: date, now: datetime) -> dict:
 
 
 def test_brand_totals_from_the_rollup_equal_the_hourly_reference(zoned_stores):
-    if connection.vendor != "postgresql":
-        pytest.skip("the rollup reader runs on PostgreSQL (SQLite reads hourly rows)")
     load_random(zoned_stores, seed=5, pushes=40)
     windows = [
         (date(2026, 3, 7), date(2026, 3, 9), datetime(2026, 3, 20, tzinfo=UTC)),  # all whole days + head
@@ -293,8 +291,6 @@ def test_split_window_cuts_whole_business_days():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_pushes_of_two_cameras_leave_the_right_day(tenant_a):
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite serialises writers; the advisory locks are PostgreSQL's")
     store = StoreFactory(tenant=tenant_a, code="race", name="Race", timezone="Europe/Istanbul", opening_hour=9)
     hour = int(datetime(2026, 3, 7, 10, tzinfo=UTC).timestamp())
     bodies = {

@@ -1,4 +1,4 @@
-"""analytics.services.upsert: one statement on PostgreSQL, select-then-write elsewhere, same results.
+"""analytics.services.upsert: one ``INSERT … ON CONFLICT … RETURNING`` statement per record.
 
 The record handed back is the row as stored (fields absent from this push keep their earlier
 values), and ``created`` tells a new hour from an updated one.
@@ -33,12 +33,9 @@ def test_insert_then_merge_returns_the_stored_row(store_a):
     assert stored.updated_at >= first.record.updated_at
 
 
-def test_one_round_trip_per_record_on_postgresql(store_a):
+def test_one_round_trip_per_record(store_a):
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         upsert(HourlyCustomers, {"store": store_a, "camera_id": "", "hour": HOUR}, {"entered": 1})
     statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
-    if connection.vendor == "postgresql":
-        assert len(statements) == 1 and "ON CONFLICT" in statements[0]
-    else:
-        assert len(statements) >= 2  # select for update, then insert
+    assert len(statements) == 1 and "ON CONFLICT" in statements[0]
     assert HourlyCustomers.objects.get().entered == 1

@@ -1,8 +1,7 @@
 """Fixtures of the dashboard tests: an ASGI live server (HTTP and WebSockets) and Chromium.
 
-Django's ``live_server`` speaks WSGI only, and Channels' ``ChannelsLiveServerTestCase`` refuses
-the in-memory SQLite test database, so Daphne runs in a thread of the test process: it shares
-the test database (in-memory SQLite included) and the channel layer, in-memory or Redis when
+Django's ``live_server`` speaks WSGI only, so Daphne runs in a thread of the test process: it
+shares the test database and the channel layer, in-memory or Redis when
 ``REDIS_URL`` is set. Its reactor can run once per process, hence one server per session.
 """
 

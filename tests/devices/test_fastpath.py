@@ -1,9 +1,11 @@
-"""devices.fastpath: the two-statement PostgreSQL push gives exactly what the portable ORM path gives.
+"""devices.fastpath: the two-statement push gives exactly what the ORM path gives.
 
-The same random documents (late, equal and newer TransmitTimes, out-of-order hours, duplicate
-keys within a document) go through ``ingest_document`` for one device and through the ORM path
-(``apply_document`` + a ``ReceivedDocument``) for another; counts, rollups, device properties
-and the stored documents must be identical. On SQLite both sides are the ORM path.
+Both run in production: the fast path for pushes of whole intervals, the ORM path
+(``apply_document``) for replays and per-second counts. The same random documents (late, equal
+and newer TransmitTimes, out-of-order hours, duplicate keys within a document) go through
+``ingest_document`` for one device and through the ORM path (``apply_document`` + a
+``ReceivedDocument``) for another; counts, rollups, device properties and the stored documents
+must be identical.
 """
 
 from __future__ import annotations
@@ -11,12 +13,11 @@ from __future__ import annotations
 import itertools
 import random
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devices import fastpath
 from devices.models import Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
 from devices.services import MEASURES, apply_document, ingest_document
 from devices.xml import parse_document
@@ -51,10 +52,6 @@ def _state(device: Device) -> dict:
     docs = list(device.documents.order_by("pk").values_list("kind", "records", "applied", "outcome", "size"))
     fields = ("name", "site_id", "site_name", "mac_address", "sw_release", "timezone_hours", "dst", "last_seen")
     return {"minutes": minutes, "hours": hours, "docs": docs, "device": [getattr(device, f) for f in fields]}
-
-
-def test_fast_path_is_used_on_postgresql_only():
-    assert fastpath.enabled() == (connection.vendor == "postgresql")
 
 
 def test_fast_and_orm_paths_store_the_same_counts_rollups_and_documents(store_a):

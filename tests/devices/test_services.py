@@ -59,7 +59,6 @@ def test_rollup_equals_sum_of_minutes_after_random_pushes_in_any_order(store_a):
 def test_one_document_is_a_fixed_number_of_queries_whatever_its_size(store_a):
     ingest_document(store_a, sample("diags"))  # register the device first
     sizes = {}
-    # 60 rows stay within one statement even under SQLite's 999-parameter batches.
     for n in (1, 60):
         body = document(
             device_id="Device ID",

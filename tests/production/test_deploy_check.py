@@ -14,7 +14,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "vislivis.settings.production",
     "SECRET_KEY": "x7Gq2-production-test-key-0123456789-abcdefghijklmnopqrstuv",
     "ALLOWED_HOSTS": "vislivis.example.com",
-    "DATABASE_URL": "sqlite:////tmp/vislivis-deploy-check.sqlite3",
+    "DATABASE_URL": os.environ["DATABASE_URL"],  # the suite's server (the check does not write)
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
 }
@@ -38,6 +38,13 @@ def test_refuses_to_start_without_a_real_secret():
     result = manage("check", SECRET_KEY="short")
     assert result.returncode == 1
     assert "SECRET_KEY (or SECRET_KEY_FILE) must be set" in result.stderr
+
+
+def test_refuses_to_start_without_a_database_url():
+    """No silent fallback to the embedded server of `make run` (not even installed there)."""
+    result = manage("check", DATABASE_URL="")
+    assert result.returncode == 1
+    assert "DATABASE_URL must name the PostgreSQL server in production" in result.stderr
 
 
 def test_refuses_an_in_memory_broker():

@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vislivis import embedded_db
 from vislivis.environment import Env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +42,7 @@ print(json.dumps({
     "CSRF_TRUSTED_ORIGINS": settings.CSRF_TRUSTED_ORIGINS,
     "CELERY_TASK_ALWAYS_EAGER": settings.CELERY_TASK_ALWAYS_EAGER,
     "ENGINE": settings.DATABASES["default"]["ENGINE"],
+    "HOST": settings.DATABASES["default"]["HOST"],
     "DEBUG": settings.DEBUG,
 }))
 """
@@ -72,7 +74,9 @@ def test_local_settings_load_with_env_example_as_it_is():
     assert loaded["STATIC_ROOT"] == str(ROOT / "var" / "staticfiles")
     assert loaded["MEDIA_ROOT"] == str(ROOT / "var" / "media")
     assert loaded["CSRF_TRUSTED_ORIGINS"] == []
-    assert loaded["ENGINE"] == "django.db.backends.sqlite3"
+    # DATABASE_URL= : the embedded PostgreSQL of `make run`, through its socket in var/postgres.
+    assert loaded["ENGINE"] == "django.db.backends.postgresql"
+    assert loaded["HOST"] == str(embedded_db.socket_dir())
     # CELERY_TASK_ALWAYS_EAGER= with the memory broker: the default (inline), not False.
     assert loaded["CELERY_TASK_ALWAYS_EAGER"] is True
 

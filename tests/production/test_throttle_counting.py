@@ -1,6 +1,6 @@
 """Fixed-window counting of the throttles, on the Django cache and on the real Redis.
 
-Every test runs twice: on a LocMem cache (the embedded default and SQLite runs) and on Redis
+Every test runs twice: on a LocMem cache (the embedded default) and on Redis
 through the Lua script (the machine's Redis: ``tests.services.redis_url``).
 Times are explicit (``now=``) or frozen, so nothing depends on the machine's speed.
 """

@@ -38,8 +38,6 @@ def free_port() -> int:
 def database_url() -> str:
     """The test database this process created, for the server process to use too."""
     db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 

@@ -1,7 +1,7 @@
 """The database goes away: every surface answers 503 with ``Retry-After``, never a 500.
 
 The outage is real, not a mock: the connection is closed and pointed at a port nobody listens
-on (PostgreSQL) or at a file that cannot be opened (SQLite), so Django's own connect fails
+on, so Django's own connect fails
 with the driver's ``OperationalError`` exactly as it does when the server is down.
 """
 
@@ -32,10 +32,7 @@ def closed_port() -> int:
 def database_down():
     saved = dict(connection.settings_dict)
     connection.close()
-    if connection.vendor == "postgresql":
-        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
-    else:
-        connection.settings_dict["NAME"] = "/nonexistent-vislivis-dir/db.sqlite3"
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
     try:
         yield
     finally:
@@ -107,8 +104,6 @@ def test_a_database_error_outside_any_view_is_a_503_too():
 def test_a_connection_killed_under_a_request_is_a_503(client, store_a):
     """The server terminates the backend (failover, restart, admin): that request gets an honest
     503 to retry, and the connection is replaced for the next one."""
-    if connection.vendor != "postgresql":
-        pytest.skip("terminating a backend is PostgreSQL's")
     import psycopg
 
     sender = make_member(store_a.tenant, Role.SENDER, [store_a], username="killed-conn").user

