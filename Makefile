@@ -22,7 +22,8 @@ install: $(STAMP)
 ## run: the whole system on the embedded default (SQLite) with demo data, on http://$(HOST):$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT)
+	VISITORSFLOW_DEMO_EXPORT_URL=http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)/demo/visitorsflow/official-api \
+		$(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT)
 	mkdir -p var
 	VISLIVIS_HOST=$(HOST) $(BIN)/honcho -f Procfile.dev start -p $(PORT)
 

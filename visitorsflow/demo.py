@@ -73,10 +73,10 @@ def _hour_file(rng: random.Random, day_index: int, start_local: datetime, end_lo
     person = first_id
     for _ in range(entered):
         moment = start_local + timedelta(seconds=rng.randrange(span))
-        stay = timedelta(minutes=rng.randint(5, 50))
         items.append({"ID": person, "inOut": 0, "time": moment.strftime(STAMP), "frameNumber": person * 7})
-        if moment + stay < end_local:
-            left = moment + stay
+        # Most leave within the file's span (a few are still inside when it is written).
+        left = min(moment + timedelta(minutes=rng.randint(3, 40)), end_local - timedelta(seconds=1))
+        if left > moment and rng.random() < 0.95:
             items.append({"ID": person, "inOut": 1, "time": left.strftime(STAMP), "frameNumber": person * 7 + 3})
         person += 1
     for _ in range(int(entered * 0.3)):  # passers-by (inOut 2)

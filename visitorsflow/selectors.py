@@ -12,8 +12,18 @@ from django.db.models.functions import TruncDate
 from stores.models import Store
 from visitorsflow.models import ExportAttempt, IngestedFile, InOut, PersonEvent, Site
 
-FILES_SHOWN = 12
+FILES_SHOWN = 6
+PROBLEM_FILES_SHOWN = 5  # partial and failed files stay listed after newer good ones
 EXPORTS_SHOWN = 8
+
+
+def _files(site: Site) -> list[IngestedFile]:
+    """The latest files, and the latest partial or failed ones even when good files followed them."""
+    latest = list(IngestedFile.objects.filter(site=site)[:FILES_SHOWN])
+    problems = IngestedFile.objects.filter(site=site).exclude(outcome=IngestedFile.Outcome.PROCESSED)
+    seen = {file.pk for file in latest}
+    extra = [file for file in problems[:PROBLEM_FILES_SHOWN] if file.pk not in seen]
+    return sorted([*latest, *extra], key=lambda file: (file.created_at, file.pk), reverse=True)
 
 
 def activity(store: Store, now: datetime, days: int = 7) -> list[dict[str, Any]]:
@@ -44,7 +54,7 @@ def activity(store: Store, now: datetime, days: int = 7) -> list[dict[str, Any]]
                 "ssid": site.ssid,
                 "watch_dir": site.watch_dir,
                 "export_url": site.export_url,
-                "files": list(IngestedFile.objects.filter(site=site)[:FILES_SHOWN]),
+                "files": _files(site),
                 "file_counts": dict(
                     IngestedFile.objects.filter(site=site).values_list("outcome").annotate(n=Count("id"))
                 ),
