@@ -47,7 +47,7 @@ def demo_site(store: Store) -> Site | None:
     if site is None and Site.objects.filter(store__tenant=store.tenant).exists():
         return None  # the brand has its own sites: the demo adds none
     site = site or Site(store=store, ssid=DEMO_SSID)
-    site.export_url = conf.get("VISITORSFLOW_DEMO_EXPORT_URL")
+    site.export_url = conf.get("VISITORSFLOW_DEMO_EXPORT_URL") or conf.DEFAULTS["VISITORSFLOW_DEMO_EXPORT_URL"][1]
     site.language = Language.ZH_HANT
     site.silence_minutes = 60  # the demo counter writes hourly; no alert storm while make run idles
     site.enabled = True
