@@ -151,3 +151,15 @@ def test_a_demo_site_never_alerts_silence_while_the_demo_idles(demo_settings, st
     assert site.silence_minutes == 60
     assert ExportAttempt.objects.count() == 0
     assert site.last_data_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_the_demo_command_gives_the_first_demo_store_the_site(demo_settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", "--days", "1", stdout=StringIO())
+
+    site = Site.objects.get()
+    assert site.store.code == "boyner-avm-istanbul"  # the first demo store; Ankara has none
+    assert PersonEvent.objects.filter(site=site).exists()
