@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt package-lock.json 2>/dev/null | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The demo's VisitorsFlow export target is this process itself: a wildcard bind is reached on loopback.
+DEMO_HOST := $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
 
 .PHONY: install run test lint format demo clean prod-install prod-smoke docker-tools docker-build docker-up docker-down docker-config docker-smoke
 
@@ -24,7 +26,8 @@ install: $(STAMP)
 run: install
 	mkdir -p var
 	$(BIN)/python -m vislivis.embedded_db run -- sh -c '$(BIN)/python manage.py migrate --noinput \
-	  && $(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT) \
+	  && VISITORSFLOW_DEMO_EXPORT_URL=http://$(DEMO_HOST):$(PORT)/demo/visitorsflow/official-api \
+	     $(BIN)/python manage.py demo --base-url http://$(HOST):$(PORT) \
 	  && VISLIVIS_HOST=$(HOST) exec $(BIN)/honcho -f Procfile.dev start -p $(PORT)'
 
 ## test: the whole suite (DATABASE_URL picks the server; a throwaway embedded PostgreSQL otherwise)

@@ -32,6 +32,7 @@ from analytics.dashboard import (
 )
 from stores.api.params import parse_report_range
 from stores.models import Role, Store
+from visitorsflow.selectors import activity as visitorsflow_activity
 
 
 def visible_store(request: HttpRequest, store_id: int) -> Store:
@@ -217,4 +218,5 @@ def visitorsflow_page(request: HttpRequest, store_id: int) -> HttpResponse:
     """Today's VisitorsFlow counts of a store's sites (these sites' staff read Traditional Chinese)."""
     store = visible_store(request, store_id)
     context = {"store": store, "sites": visitorsflow_sites(store, timezone.now()), "now": timezone.now()}
+    context["activity"] = visitorsflow_activity(store, timezone.now())  # files, events, exports
     return render(request, "dashboard/visitorsflow.html", context)

@@ -58,7 +58,7 @@ class PersonEventAdmin(ReadOnlyLogAdmin):
 
 @register(IngestedFile)
 class IngestedFileAdmin(ReadOnlyLogAdmin):
-    list_display = ("site", "name", "outcome", "events", "new_events", "created_at")
+    list_display = ("site", "name", "outcome", "events", "new_events", "rejected_records", "created_at")
     list_filter = ("outcome",)
     search_fields = ("site__ssid", "name", "sha256")
     list_select_related = ("site",)

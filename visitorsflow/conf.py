@@ -34,6 +34,10 @@ DEFAULTS: dict[str, tuple[type, object]] = {
     # A queued export that finds a successful one younger than this skips (backlog after downtime).
     "VISITORSFLOW_EXPORT_MIN_GAP_SECONDS": (float, 60.0),
     "VISITORSFLOW_EXPORT_INTERVAL_SECONDS": (float, 300.0),
+    # The demo's own stand-in for the official API (visitorsflow/demo_api.py): served only when
+    # true (settings/local.py turns it on), and the URL the demo site exports to.
+    "VISITORSFLOW_DEMO_API": (bool, False),
+    "VISITORSFLOW_DEMO_EXPORT_URL": (str, "http://127.0.0.1:5000/demo/visitorsflow/official-api"),
     # Telegram: longest FloodWait we wait out through a retry (longer ones fail the alert).
     "VISITORSFLOW_TELEGRAM_MAX_FLOOD_WAIT": (int, 3600),
 }

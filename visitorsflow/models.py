@@ -109,6 +109,8 @@ class IngestedFile(models.Model):
 
     class Outcome(models.TextChoices):
         PROCESSED = "processed", "processed"
+        # Some items were not valid events: the good ones are stored, the bad ones listed.
+        PARTIAL = "partial", "partial"
         FAILED = "failed", "failed"
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="files")
@@ -117,6 +119,12 @@ class IngestedFile(models.Model):
     size = models.PositiveBigIntegerField()
     events = models.PositiveIntegerField(default=0, help_text="Events in the file.")
     new_events = models.PositiveIntegerField(default=0, help_text="Events not already stored (duplicates count once).")
+    rejected_records = models.PositiveIntegerField(default=0, help_text="Items of the file that were not valid events.")
+    rejects = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The first bad items as {index, reason}; the full list is in <name>.rejects.json beside the file.",
+    )
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     moved_to = models.CharField(max_length=500, blank=True)
     error = models.TextField(blank=True)

@@ -1,7 +1,9 @@
 """Parser for the counter's JSON files: a list of ``{"ID", "inOut", "time", "frameNumber"}``.
 
-Pure functions (no database): the file is untrusted, so every item is checked and the first
-problem is reported with its position; one bad item rejects the whole file.
+Pure functions (no database): the file is untrusted, so every item is checked. A file that is
+unusable as a whole (not UTF-8, not JSON, not a list) is a ``ParseError``; within a list, each
+bad item is set aside with its position and reason and the good ones are kept (``parse_file``),
+as the counter's own program stored what it could and reported the rest.
 """
 
 from __future__ import annotations
@@ -18,6 +20,15 @@ BIGINT_MAX = 2**63 - 1
 
 class ParseError(ValueError):
     """The file is not a valid event list; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class RejectedRecord:
+    """One item of the list that is not a valid event: where it is, why, and what it held."""
+
+    index: int
+    reason: str
+    record: object  # the item as JSON decoded it, for the report beside the file
 
 
 @dataclass(frozen=True)
@@ -59,8 +70,8 @@ def parse_local_time(value: object, tz: ZoneInfo, index: int) -> datetime:
         raise ParseError(f"item {index}: time {value!r} is outside the representable range in UTC") from exc
 
 
-def parse_events(raw: bytes, tz: ZoneInfo) -> list[ParsedEvent]:
-    """Parse one file's bytes; raises ``ParseError`` with a short reason."""
+def _decode(raw: bytes) -> list:
+    """The file's list; ``ParseError`` when the file is unusable as a whole."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -77,21 +88,44 @@ def parse_events(raw: bytes, tz: ZoneInfo) -> list[ParsedEvent]:
         raise ParseError(f"malformed JSON: {exc}") from exc
     if not isinstance(data, list):
         raise ParseError(f"the file must hold a JSON list, got {type(data).__name__}")
-    events = []
-    for index, item in enumerate(data):
-        if not isinstance(item, dict):
-            raise ParseError(f"item {index}: must be an object, got {type(item).__name__}")
-        in_out = _int_field(item, "inOut", index)
-        if in_out not in (0, 1, 2):
-            raise ParseError(f"item {index}: inOut must be 0, 1 or 2, got {in_out}")
-        if "time" not in item:
-            raise ParseError(f"item {index}: time is missing")
-        events.append(
-            ParsedEvent(
-                person_id=_int_field(item, "ID", index),
-                in_out=in_out,
-                time=parse_local_time(item["time"], tz, index),
-                frame_number=_int_field(item, "frameNumber", index),
-            )
-        )
+    return data
+
+
+def _parse_item(item: object, index: int, tz: ZoneInfo) -> ParsedEvent:
+    if not isinstance(item, dict):
+        raise ParseError(f"item {index}: must be an object, got {type(item).__name__}")
+    in_out = _int_field(item, "inOut", index)
+    if in_out not in (0, 1, 2):
+        raise ParseError(f"item {index}: inOut must be 0, 1 or 2, got {in_out}")
+    if "time" not in item:
+        raise ParseError(f"item {index}: time is missing")
+    return ParsedEvent(
+        person_id=_int_field(item, "ID", index),
+        in_out=in_out,
+        time=parse_local_time(item["time"], tz, index),
+        frame_number=_int_field(item, "frameNumber", index),
+    )
+
+
+def parse_file(raw: bytes, tz: ZoneInfo) -> tuple[list[ParsedEvent], list[RejectedRecord]]:
+    """The valid events of one file and its bad items, each with its reason.
+
+    Raises ``ParseError`` only when the file as a whole is unusable; a bad item never costs the
+    file's good ones (the counter's program stored what it could: no valid event is lost).
+    """
+    events: list[ParsedEvent] = []
+    rejects: list[RejectedRecord] = []
+    for index, item in enumerate(_decode(raw)):
+        try:
+            events.append(_parse_item(item, index, tz))
+        except ParseError as exc:
+            rejects.append(RejectedRecord(index=index, reason=str(exc), record=item))
+    return events, rejects
+
+
+def parse_events(raw: bytes, tz: ZoneInfo) -> list[ParsedEvent]:
+    """Strict: every item valid, else ``ParseError`` naming the first bad one (tools and tests)."""
+    events, rejects = parse_file(raw, tz)
+    if rejects:
+        raise ParseError(rejects[0].reason)
     return events

@@ -24,6 +24,11 @@ TEXTS: dict[str, dict[str, str]] = {
         Language.TR: "{ssid}: {name} dosyası işlenemedi: {reason}",
         Language.EN: "{ssid}: file {name} could not be processed: {reason}",
     },
+    "ingest_partial": {
+        Language.ZH_HANT: "{ssid}: 檔案 {name} 有 {bad} 筆資料無法處理（已儲存 {good} 筆）：{reason}",
+        Language.TR: "{ssid}: {name} dosyasında {bad} kayıt işlenemedi ({good} kayıt kaydedildi): {reason}",
+        Language.EN: "{ssid}: file {name}: {bad} record(s) could not be processed ({good} stored): {reason}",
+    },
     "export_failure": {
         Language.ZH_HANT: "{ssid}: 資料上傳至官方 API 連續失敗 {failures} 次：{reason}",
         Language.TR: "{ssid}: resmi API'ye gönderim art arda {failures} kez başarısız oldu: {reason}",

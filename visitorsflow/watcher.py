@@ -10,11 +10,17 @@ it to ``failed/``), each site's failure is logged and the other sites go on, and
 logged and the next one runs. Only Ctrl-C / SIGTERM stop it. Before a folder is watched it is
 checked against every other enabled site's (resolved, symlinks followed): overlapping folders
 are not watched at all, whatever the database holds.
+
+Watches are recursive (files in subfolders are the site's too, as ingest takes them), but never
+follow a symlink: inotify adds no watch through one, and the polling observer lists with
+``os.lstat``, so a link leading out of the site's folder is not walked. Events inside the site's
+own ``processed/`` and ``failed/`` (our moves) do not mark the site dirty.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -23,7 +29,7 @@ from django.db import DatabaseError, close_old_connections, connection
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
-from watchdog.observers.polling import PollingObserver
+from watchdog.observers.polling import PollingObserverVFS
 
 from visitorsflow import alerts, conf, folders
 from visitorsflow.ingest import FAILED, PROCESSED, SettleTracker, scan_site
@@ -33,14 +39,24 @@ logger = logging.getLogger(__name__)
 
 
 class _DirtyHandler(FileSystemEventHandler):
-    """Marks a site for a scan when anything happens in its folder (not in processed/ or failed/)."""
+    """Marks a site for a scan when anything happens in its folder tree (not in processed/ or failed/).
 
-    def __init__(self, watcher: Watcher, site_id: int) -> None:
+    Folder events count too: a subfolder created or moved in with files already inside is
+    scanned at once, whatever events its files' own watches could still report.
+    """
+
+    def __init__(self, watcher: Watcher, site_id: int, folder: str) -> None:
         self.watcher = watcher
         self.site_id = site_id
+        self.ours = tuple(os.path.join(os.fsdecode(folder), sub) for sub in (PROCESSED, FAILED))
+
+    def _ours(self, path: bytes | str) -> bool:
+        text = os.fsdecode(path)
+        return any(text == own or text.startswith(own + os.sep) for own in self.ours)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if not event.is_directory:
+        paths = [event.src_path, *([event.dest_path] if event.dest_path else [])]
+        if not all(self._ours(p) for p in paths):
             self.watcher.mark_dirty(self.site_id)
 
 
@@ -49,7 +65,10 @@ class Watcher:
 
     def __init__(self, *, polling: bool | None = None) -> None:
         self.polling = conf.get("VISITORSFLOW_WATCH_POLLING") if polling is None else polling
-        self.observer = PollingObserver(timeout=1) if self.polling else Observer()
+        # Polling lists with lstat: a symlinked folder is an entry, never walked into.
+        self.observer = (
+            PollingObserverVFS(stat=os.lstat, listdir=os.scandir, polling_interval=1) if self.polling else Observer()
+        )
         self.trackers: dict[int, SettleTracker] = {}
         self.sites: dict[int, Site] = {}
         self.watched: dict[int, tuple[str, ObservedWatch]] = {}
@@ -115,7 +134,8 @@ class Watcher:
         if not folder.is_dir():
             return  # scanned anyway: the scan reports the missing folder
         self._unwatch(site_id)
-        watch = self.observer.schedule(_DirtyHandler(self, site_id), site.watch_dir, recursive=False)
+        handler = _DirtyHandler(self, site_id, site.watch_dir)
+        watch = self.observer.schedule(handler, site.watch_dir, recursive=True, follow_symlink=False)
         self.watched[site_id] = (site.watch_dir, watch)
         self.mark_dirty(site_id)
         logger.info("visitorsflow watching %s for %s (%s)", site.watch_dir, site.ssid, self.mode)

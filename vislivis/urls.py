@@ -11,6 +11,7 @@ from analytics.api import read_views
 from analytics.api import views as analytics_views
 from devices.api import views as device_views
 from stores.api import views as store_views
+from visitorsflow import demo_api as visitorsflow_demo_api
 from vislivis import health, media, public_files
 from vislivis.console import brand_site
 
@@ -50,6 +51,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("favicon.ico", public_files.favicon, name="favicon"),
+    # The demo's stand-in for VisitorsFlow's official API: 404 unless VISITORSFLOW_DEMO_API (local settings).
+    path("demo/visitorsflow/official-api", visitorsflow_demo_api.official_api, name="visitorsflow-demo-api"),
     path("downloads/vislivis-sender.pyz", public_files.sender_archive, name="download-sender"),
     *api_patterns,
     path("", RedirectView.as_view(url="/dashboard/", permanent=False), name="home"),

@@ -76,6 +76,14 @@ ROUTES: tuple[Route, ...] = (
     # Private media (vislivis/media.py): A's camera snapshot, for who sees A's store only.
     Route("media/<path:path>", "/media/{media_path}", "store", read=MEMBERS),
     Route("readyz", "/readyz", "public", read=EVERYONE),
+    # The demo's stand-in for VisitorsFlow's official API (visitorsflow/demo_api.py): not served with
+    # the test settings (GET 405, POST 404); tests/visitorsflow/test_demo.py posts to it where it is.
+    Route(
+        "demo/visitorsflow/official-api",
+        "/demo/visitorsflow/official-api",
+        "public",
+        note="404 unless VISITORSFLOW_DEMO_API (settings/local.py), loopback clients only",
+    ),
     # Sender API (SPEC §3): writes go to the caller's own stores; B names A's store code.
     Route(
         r"^api/auth/token/?$",

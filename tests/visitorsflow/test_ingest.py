@@ -177,9 +177,9 @@ def test_unchanged_signature_settles_even_with_a_future_mtime(site, watch_dir):
     ],
 )
 def test_bad_file_goes_to_failed_with_reason_and_alert(site, watch_dir, content, reason):
-    good = {"ID": 2, "inOut": 0, "time": "20240501101825", "frameNumber": 9}
-    if content.startswith(b"[{") and content.endswith(b"]"):
-        content = content[:-1] + b"," + json.dumps(good).encode() + b"]"  # one good item does not save the file
+    """Unusable as a whole, or its only item is bad: nothing to keep, the file goes to failed/."""
+    if reason.startswith("item "):
+        reason = f"the item is not a valid event: {reason}"
     (watch_dir / "bad.json").write_bytes(content)
 
     result = scan_site(site)

@@ -147,14 +147,14 @@ def test_year_9999_west_of_utc_is_a_parse_error():
 def test_an_unforeseen_parser_failure_still_moves_only_that_file(site, watch_dir, monkeypatch):
     import visitorsflow.ingest as ingest
 
-    real = ingest.parse_events
+    real = ingest.parse_file
 
     def parser_with_a_bug(raw, tz):
         if b"boom" in raw:
             raise RuntimeError("boom")
         return real(raw, tz)
 
-    monkeypatch.setattr(ingest, "parse_events", parser_with_a_bug)  # a bug of ours, at the parser boundary
+    monkeypatch.setattr(ingest, "parse_file", parser_with_a_bug)  # a bug of ours, at the parser boundary
     (watch_dir / "a.json").write_bytes(b'["boom"]')
     person = drop_good(watch_dir)
 

@@ -8,9 +8,13 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-never-use-in-production"  # noqa: F405
 # Store PCs on the LAN post to the panel's address (the seed's --url http://192.168.1.100:5000).
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
-# The demo's simulated rig and cameras listen on loopback; production allows nothing internal
+# The demo's simulated rig and cameras, and its stand-in for VisitorsFlow's official API
+# (the demo site exports to this panel itself), listen on loopback; production allows nothing internal
 # unless listed (vislivis/outbound.py). Comma-separated CIDRs, addresses or host names.
 OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[]) or ["127.0.0.0/8", "::1"]
+# The demo serves its own stand-in for the official API (visitorsflow/demo_api.py) at
+# /demo/visitorsflow/official-api; production and the test settings do not.
+VISITORSFLOW_DEMO_API = env.bool("VISITORSFLOW_DEMO_API", default=True)
 
 
 def _not_an_http_access_line(record) -> bool:

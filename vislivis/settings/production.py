@@ -67,3 +67,6 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
     },
 }
+
+# The demo's stand-in for VisitorsFlow's official API is never served in production (visitorsflow/demo_api.py).
+VISITORSFLOW_DEMO_API = False
