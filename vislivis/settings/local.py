@@ -11,6 +11,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 # The demo's simulated rig and cameras listen on loopback; production allows nothing internal
 # unless listed (vislivis/outbound.py). Comma-separated CIDRs, addresses or host names.
 OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[]) or ["127.0.0.0/8", "::1"]
+# Alert e-mails of the demo print on the console unless an SMTP server is configured.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
 
 def _not_an_http_access_line(record) -> bool:
