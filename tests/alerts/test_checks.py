@@ -9,7 +9,7 @@ from django.core import mail
 from freezegun import freeze_time
 
 from alerts import checks
-from alerts.models import Condition, Kind, Notification
+from alerts.models import Condition, Notification
 from analytics.models import HourlyCustomers
 from devices.models import HourlyFootfall
 from stores.models import StoreHeartbeat
