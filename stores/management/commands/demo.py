@@ -64,7 +64,7 @@ class Command(BaseCommand):
         import importlib
 
         loaders = []
-        for app in ("devices", "visitorsflow", "pantilt"):
+        for app in ("devices", "visitorsflow", "pantilt", "alerts"):
             try:
                 module = importlib.import_module(f"{app}.demo")
             except ModuleNotFoundError:
