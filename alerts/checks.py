@@ -77,8 +77,9 @@ def observe(store: Store, now: datetime) -> list[Observation]:
         quiet = quiet_since(site)
         silent = now - quiet >= timedelta(minutes=site.silence_minutes)
         seen.append(Observation(Kind.VISITORSFLOW_SILENCE, site.ssid, silent, site.ssid, site.last_data_at or quiet))
-    blocked = {f.source: f for f in store_findings(store, now) if f.level == anomalies.BLOCKED and f.ongoing}
-    for source, label in sources.count_series(store, now):  # every source with data: recoveries too
+    series = sources.count_series(store, now)
+    blocked = {f.source: f for f in store_findings(store, now, series) if f.level == anomalies.BLOCKED and f.ongoing}
+    for source, label in series:  # every source with data: recoveries too
         finding = blocked.get(source)
         detail = {}
         if finding is not None:
@@ -189,9 +190,23 @@ def step(store: Store, seen: Observation, now: datetime) -> list[Notification]:
 
 
 def check_store(store: Store, now: datetime | None = None) -> list[Notification]:
+    """Advance every watched problem of the store. Steps that cannot do anything (nothing wrong
+    and nothing announced) are skipped on one read of the store's conditions, so a healthy store
+    costs its reads and no transaction per subject."""
     now = now or timezone.now()
+    known = {
+        (kind, subject): (sent, next_at)
+        for kind, subject, sent, next_at in Condition.objects.filter(store=store).values_list(
+            "kind", "subject", "alerts_sent", "next_alert_at"
+        )
+    }
     created: list[Notification] = []
     for seen in observe(store, now):
+        sent, next_at = known.get((seen.kind, seen.subject), (0, None))
+        if not seen.active and sent == 0:
+            continue  # nothing wrong, nothing to recover from
+        if seen.active and sent and next_at and now < next_at:
+            continue  # announced; the next reminder is not due (step() checks again on the row)
         created.extend(step(store, seen, now))
     return created
 
