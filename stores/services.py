@@ -16,7 +16,7 @@ from stores.models import DEFAULT_TIMEZONE, Membership, Role, Store, StoreHeartb
 BRAND_ADMIN_GROUP = "Brand admins"
 # Apps whose rows a brand admin manages in the console (each admin is tenant-scoped). Not
 # authtoken: API tokens are issued from the account list (MembershipAdmin), never listed.
-BRAND_ADMIN_APPS = ("stores", "analytics", "devices", "pantilt", "visitorsflow")
+BRAND_ADMIN_APPS = ("stores", "analytics", "devices", "pantilt", "visitorsflow", "alerts")
 # Models a brand admin may only look at.
 BRAND_ADMIN_READ_ONLY = {"tenant", "storeheartbeat"}
 

@@ -15,6 +15,7 @@ from django.db.models import Model
 from django.test import Client
 from django.utils import timezone
 
+from alerts.models import AlertRule, BrandAlertSettings, Condition, Notification
 from analytics.models import HourlyCustomers, HourlyQueue, HourlyZoneHeatmap, StoreDay
 from devices.models import Device, ReceivedDocument
 from pantilt.models import CaptureSession, CommandLog, Rig, RigCamera
@@ -49,6 +50,11 @@ def build(tenant: Tenant, store: Store, sender_user, tag: str, watch_dir: str) -
     rig = Rig.objects.create(tenant=tenant, device_id=f"{tag}_rig")
     session = CaptureSession.objects.create(tenant=tenant, rig=rig, request={"tag": tag})
     site = Site.objects.create(store=store, ssid=f"SS-{tag}", watch_dir=watch_dir)
+    rule = AlertRule.objects.create(
+        tenant=tenant, name=f"{tag} ops", channel="email", recipient=f"ops@{tag}.example", kinds=["device_silent"]
+    )
+    rule.stores.set([store])
+    condition = Condition.objects.create(store=store, kind="device_silent", subject=f"{tag}-dev", label=f"{tag} door")
     hourly = HourlyCustomers.objects.create(store=store, camera_id=f"{tag}-hc", hour=HOUR, entered=7)
     rows = [
         tenant,
@@ -86,6 +92,20 @@ def build(tenant: Tenant, store: Store, sender_user, tag: str, watch_dir: str) -
         PersonEvent.objects.create(site=site, person_id=4242, in_out=0, time=HOUR, frame_number=1),
         ExportAttempt.objects.create(site=site, status="sent", note=f"{tag}-note"),
         Alert.objects.create(site=site, kind="silence", text=f"{tag}-alert"),
+        BrandAlertSettings.objects.create(tenant=tenant),
+        rule,
+        condition,
+        Notification.objects.create(
+            tenant=tenant,
+            rule=rule,
+            condition=condition,
+            kind="device_silent",
+            phase="problem",
+            channel="email",
+            recipient=f"ops@{tag}.example",
+            subject=f"{tag} subject",
+            text=f"{tag} text",
+        ),
     ]
     for row in rows:
         world.objects[type(row)] = row

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "devices",
     "pantilt",
     "visitorsflow",
+    "alerts",
     "vislivis.apps.ProjectConfig",  # the project layer: commands spanning the apps (demo)
 ]
 
@@ -237,6 +238,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "devices-purge-documents": {"task": "devices.purge_documents", "schedule": crontab(hour=3, minute=17)},
     # Capture sessions whose worker died mid-way are failed instead of hanging forever.
     "pantilt-fail-interrupted": {"task": "pantilt.fail_interrupted_sessions", "schedule": 300.0},
+    # Brand alerts: devices, store AI, anomalies, VisitorsFlow silence, and due daily summaries.
+    "alerts-check": {"task": "alerts.tasks.check_alerts", "schedule": env.float("ALERTS_CHECK_SECONDS", default=60.0)},
 }
 # Beat takes a Redis lock before sending anything: a second beat waits as a standby (vislivis/beat.py).
 CELERY_BEAT_SCHEDULER = "vislivis.beat:SingleBeatScheduler"
@@ -256,6 +259,20 @@ MQTT_URL = env.str("MQTT_URL", default="mqtt://127.0.0.1:1883")
 TELEGRAM_API_ID = env.int("TELEGRAM_API_ID", default=0)
 TELEGRAM_API_HASH = env_secret("TELEGRAM_API_HASH", default="") or ""
 TELEGRAM_PHONE = env.str("TELEGRAM_PHONE", default="")
+
+# Brand alerts (alerts/): reminders of an unresolved problem after 30, 60, 120, … minutes, capped.
+ALERTS_REPEAT_MINUTES = env.int("ALERTS_REPEAT_MINUTES", default=30)
+ALERTS_REPEAT_MAX_MINUTES = env.int("ALERTS_REPEAT_MAX_MINUTES", default=240)
+# E-mail alerts and summaries: Django's SMTP backend, configured here.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", default="") or ""
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="VISLIVIS <alerts@localhost>")
 
 LOGGING = {
     "version": 1,

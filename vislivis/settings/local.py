@@ -15,6 +15,8 @@ OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[]) or
 # The demo serves its own stand-in for the official API (visitorsflow/demo_api.py) at
 # /demo/visitorsflow/official-api; production and the test settings do not.
 VISITORSFLOW_DEMO_API = env.bool("VISITORSFLOW_DEMO_API", default=True)
+# Alert e-mails of the demo print on the console unless an SMTP server is configured.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 
 
 def _not_an_http_access_line(record) -> bool:
