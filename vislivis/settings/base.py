@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "devices",
     "pantilt",
     "visitorsflow",
+    "sales",
 ]
 
 MIDDLEWARE = [
