@@ -93,6 +93,39 @@ def devices(data: dict[str, Any]) -> str:
     )
 
 
+def sales(data: dict[str, Any]) -> str:
+    """Till figures per period with the conversion (empty where the hour has not both sides)."""
+    currency = data["sales"]["currency"]
+    return render(
+        (
+            "period",
+            "visitors",
+            "transactions",
+            "conversion_percent",
+            f"revenue_{currency}",
+            "items",
+            "average_transaction_value",
+            "sales_per_visitor",
+            "hours_matched",
+        ),
+        (
+            (
+                r["period"],
+                f.visitors,
+                f.transactions,
+                f.conversion,
+                f.revenue,
+                f.items,
+                f.average_transaction_value,
+                f.sales_per_visitor,
+                f.hours_matched,
+            )
+            for r in data["sales"]["rows"]
+            for f in [r["figures"]]
+        ),
+    )
+
+
 STORE_TABLES = {
     "footfall": footfall,
     "occupancy": occupancy,
@@ -102,6 +135,7 @@ STORE_TABLES = {
     "queue-hours": queue_periods,
     "comparison": comparison,
     "devices": devices,
+    "sales": sales,
 }
 
 

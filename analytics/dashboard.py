@@ -22,6 +22,7 @@ from analytics.models import DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, H
 from analytics.storedays import segment_of
 from stores.models import Store
 from stores.reporting import ReportRange, ceil_hour, group_by_window
+from sales.selectors import store_panel as sales_panel
 from stores.selectors import store_ai_status
 
 HOUR = timedelta(hours=1)
@@ -346,6 +347,7 @@ def store_dashboard(store: Store, rng: ReportRange, now: datetime) -> dict[str, 
         "devices": devices,
         "devices_offline": sum(1 for device in devices if not device.get("online")),
         "ai": store_ai_status(store, now),
+        "sales": sales_panel(store, rng, previous_range(rng)),
     }
 
 

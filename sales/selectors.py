@@ -45,11 +45,14 @@ def subtract_staff(visitors: dict[datetime, int], staff: dict[datetime, int]) ->
     return {hour: max(0, count - staff.get(hour, 0)) for hour, count in visitors.items()}
 
 
-def visitors_by_hour(store: Store, start_utc: datetime, end_utc: datetime) -> dict[datetime, int]:
+def visitors_by_hour(
+    store: Store, start_utc: datetime, end_utc: datetime, *, source: str | None = None
+) -> dict[datetime, int]:
     """``{utc_hour: visitors}`` over ``[start_utc, end_utc)``: the cameras' enters (object type 0,
     every device summed) when the store has devices, else the sender's ``entered``; staff taken
-    out when ``store.subtract_staff``. Hours nobody counted are absent (not 0)."""
-    if visitors_source(store) == "camera":
+    out when ``store.subtract_staff``. Hours nobody counted are absent (not 0). ``source``
+    (``visitors_source(store)``) saves its query when the caller already knows it."""
+    if (source or visitors_source(store)) == "camera":
         from devices.models import HourlyFootfall
 
         rows = (
@@ -188,11 +191,45 @@ def sales_report(store: Store, rng: ReportRange) -> list[dict[str, Any]]:
     ]
 
 
-def summary(store: Store, rng: ReportRange) -> Figures:
+def summary(store: Store, rng: ReportRange, source: str | None = None) -> Figures:
     """One set of figures for the whole range (the store page's headline)."""
-    visitors = visitors_by_hour(store, rng.start_utc, rng.end_utc)
+    visitors = visitors_by_hour(store, rng.start_utc, rng.end_utc, source=source)
     sales = sales_by_hour(store, rng.start_utc, rng.end_utc)
     return combine(visitors, sales, lambda hour: rng.start_utc).get(rng.start_utc, Figures())
+
+
+def change(current, previous) -> float | None:
+    """Relative change in percent (one decimal); None when there is nothing to compare with."""
+    if current is None or not previous:
+        return None
+    return round(float((current - previous) / previous * 100), 1)
+
+
+def store_panel(store: Store, rng: ReportRange, previous: ReportRange) -> dict[str, Any]:
+    """The store page's till panel: the period's figures against the previous period's, and
+    the figures per period of the page (hours or days). Five queries."""
+    source = visitors_source(store)
+    visitors = visitors_by_hour(store, rng.start_utc, rng.end_utc, source=source)
+    sales = sales_by_hour(store, rng.start_utc, rng.end_utc)
+    total = combine(visitors, sales, lambda hour: None).get(None, Figures())
+    before = summary(store, previous, source)
+    rows = [
+        {"period": moment.astimezone(rng.tz), "figures": figures}
+        for moment, figures in sorted(combine(visitors, sales, period_bucket(rng)).items())
+    ]
+    return {
+        "currency": store.currency,
+        "source": source,
+        "total": total,
+        "previous": before,
+        "change": {
+            "conversion": change(total.conversion, before.conversion),
+            "revenue": change(total.revenue, before.revenue),
+            "transactions": change(total.transactions, before.transactions),
+        },
+        "rows": rows,
+        "has_sales": total.transactions is not None or before.transactions is not None,
+    }
 
 
 def _text(value: Decimal | None) -> str | None:
