@@ -20,9 +20,9 @@ from django.db.models import F, FloatField, Q, Sum
 
 from analytics.models import DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
 from analytics.storedays import segment_of
+from sales.selectors import store_panel as sales_panel
 from stores.models import Store
 from stores.reporting import ReportRange, ceil_hour, group_by_window
-from sales.selectors import store_panel as sales_panel
 from stores.selectors import store_ai_status
 
 HOUR = timedelta(hours=1)
