@@ -431,7 +431,23 @@ def footfall_and_peaks(
     return result
 
 
-BRAND_SORT_KEYS = ("name", "footfall", "occupancy_peak", "avg_wait", "devices_offline")
+BRAND_SORT_KEYS = (
+    "name",
+    "footfall",
+    "occupancy_peak",
+    "avg_wait",
+    "devices_offline",
+    "visitors",
+    "visitors_vs_previous",
+    "visitors_vs_year",
+    "conversion",
+    "conversion_vs_previous",
+    "conversion_vs_year",
+    "transactions",
+    "revenue",
+    "average_transaction_value",
+    "sales_per_visitor",
+)
 
 
 def brand_comparison(
@@ -444,9 +460,14 @@ def brand_comparison(
 ) -> list[dict[str, Any]]:
     """All stores side by side over the same calendar days (each in its own time zone), in a
     fixed number of queries: one per distinct time zone for each source, none per store."""
+    rows = brand_rows(list(stores), first_day, last_day, now)
+    return sort_rows(rows, sort, descending)
+
+
+def brand_rows(stores: list[Store], first_day: date, last_day: date, now: datetime) -> list[dict[str, Any]]:
+    """The unsorted rows of ``brand_comparison``: footfall, occupancy peak, wait, devices."""
     from devices.overview import device_status_by_store
 
-    stores = list(stores)
     ranges = {store.pk: store_range(store, first_day, last_day, "hour") for store in stores}
     peaks = footfall_and_peaks(stores, ranges, first_day, last_day, now)
     waits = queue_waits({store.pk: (ranges[store.pk].start_utc, ranges[store.pk].end_utc) for store in stores})
@@ -467,6 +488,10 @@ def brand_comparison(
                 "devices_offline": offline,
             }
         )
+    return rows
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str, descending: bool) -> list[dict[str, Any]]:
     if sort not in BRAND_SORT_KEYS:
         sort = "name"
     # Stores without a value sort last whatever the direction: "no data" is never the best.
@@ -474,6 +499,36 @@ def brand_comparison(
     missing = [row for row in rows if row[sort] is None]
     key = (lambda row: row[sort].casefold()) if sort == "name" else (lambda row: row[sort])
     return sorted(present, key=key, reverse=descending) + sorted(missing, key=lambda row: row["name"].casefold())
+
+
+def brand_view(
+    stores: Iterable[Store],
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    sort: str = "name",
+    descending: bool = False,
+    focus: int | None = None,
+) -> dict[str, Any]:
+    """The brand page as a comparison tool: ``brand_comparison``'s rows with visitors, till
+    figures and conversion against the previous period and the same weekdays a year before,
+    ranks and the brand's medians, the daily series and the hour × weekday heatmap of the brand
+    (or of the ``focus`` store). See ``analytics.comparison``."""
+    from analytics import comparison
+
+    stores = list(stores)
+    rows = brand_rows(stores, first_day, last_day, now)
+    figures = comparison.brand_figures(stores, first_day, last_day, now, focus)
+    for row in rows:
+        row.update(comparison.store_columns(figures.totals[row["store"].pk]))
+        row["currency"] = row["store"].currency
+    medians = comparison.rank_and_median(rows, {store.currency for store in stores})
+    return {
+        "rows": sort_rows(rows, sort, descending),
+        "medians": medians,
+        "figures": figures,
+        "currency": stores[0].currency if len({s.currency for s in stores}) == 1 else None,
+    }
 
 
 # --- chart data ----------------------------------------------------------------------------------
