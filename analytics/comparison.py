@@ -242,3 +242,41 @@ def rank_and_median(rows: list[dict[str, Any]], currencies: set[str]) -> dict[st
                 value = row.get(metric)
                 row[f"{metric}_rank"] = None if value is None else ordered.index(value) + 1
     return medians
+
+
+WEEKDAYS = range(1, 8)  # ISO: Monday 1 … Sunday 7
+
+
+def heatmap_grid(cells: dict[tuple[int, int], Totals], metric: str) -> dict[str, Any]:
+    """Rows per weekday, columns per local hour that has any data; each cell the ``metric``
+    (visitors or conversion) and a 0–4 colour step relative to the grid's highest value."""
+    hours = sorted({hour for _, hour in cells})
+    values = {key: getattr(totals, metric) for key, totals in cells.items()}
+    top = max((value for value in values.values() if value is not None), default=0)
+    rows = []
+    for dow in WEEKDAYS:
+        row = []
+        for hour in hours:
+            value = values.get((dow, hour))
+            level = None if value is None or not top else min(4, int(value / top * 5))
+            row.append({"hour": hour, "value": value, "level": level})
+        rows.append({"dow": dow, "cells": row})
+    return {"hours": hours, "rows": rows, "metric": metric}
+
+
+def chart_series(figures: BrandFigures, first_day: date, last_day: date) -> dict[str, Any]:
+    """The chart's daily visitors (bars) and conversion (line) of the brand and the focus store,
+    one value per day of the period (None where a day has none: a gap, not a zero)."""
+    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+
+    def series(target: str, metric: str) -> list:
+        values = [getattr(figures.daily[target].get(day, Totals()), metric) for day in days]
+        return [float(v) if isinstance(v, Decimal) else v for v in values]
+
+    return {
+        "labels": [day.isoformat() for day in days],
+        "brand_visitors": series("brand", "visitors"),
+        "brand_conversion": series("brand", "conversion"),
+        "store_visitors": series("store", "visitors") if figures.daily["store"] else None,
+        "store_conversion": series("store", "conversion") if figures.daily["store"] else None,
+    }

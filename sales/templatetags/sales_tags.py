@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext as _
 
 from analytics.templatetags.dashboard_tags import grouped
 
@@ -25,3 +26,12 @@ def percent(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{grouped(float(value), 1)} %"
+
+
+@register.filter
+def signed_points(value: float | None) -> str:
+    """A change of a rate in percentage points: "+5,0 pp" in Turkish ("yp"), "+5.0 pp" in English."""
+    if value is None:
+        return "–"
+    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    return _("%(sign)s%(value)s pp") % {"sign": sign, "value": grouped(abs(float(value)), 1)}

@@ -116,3 +116,48 @@ def test_hours_after_now_are_not_counted(brand):
     a, b, c = brand
     view = brand_view([a], FIRST, LAST, at(FIRST, 11))
     assert (view["rows"][0]["visitors"], view["rows"][0]["transactions"]) == (100, 20)
+
+
+def test_brand_page_shows_medians_chart_and_heatmap(client, brand_admin_a, brand):
+    a, b, c = brand
+    client.force_login(brand_admin_a)
+    response = client.get(f"/dashboard/brand/?from={FIRST}&to={LAST}&sort=conversion&dir=desc")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert [row["name"] for row in response.context["rows"]] == ["Beta", "Alpha", "AVM İstanbul", "Gamma"]
+    median = html[html.index('id="brand-median"') :]
+    assert "22.5 %" in median[: median.index("</tr>")]
+    chart = response.context["chart"]
+    assert chart["labels"] == [FIRST.isoformat(), LAST.isoformat()]
+    assert (chart["brand_visitors"], chart["brand_conversion"], chart["store_visitors"]) == (
+        [150, 100],
+        [20.0, 25.0],
+        None,
+    )
+    assert 'id="brand-chart-data"' in html and "dashboard/brand.js" in html
+    assert response.context["heatmap"]["hours"] == [10, 11, 15]
+
+
+def test_focus_store_and_heatmap_csv(client, brand_admin_a, brand):
+    a, b, c = brand
+    client.force_login(brand_admin_a)
+    response = client.get(f"/dashboard/brand/?from={FIRST}&to={LAST}&store={b.pk}&heat=conversion")
+    assert response.context["focus"] == b
+    assert response.context["chart"]["store_conversion"] == [None, 25.0]
+    text = client.get(f"/dashboard/brand/heatmap.csv?from={FIRST}&to={LAST}&store={b.pk}&heat=conversion")
+    lines = text.content.decode().lstrip("\ufeff").splitlines()
+    assert lines[0] == "iso_weekday,hour,conversion"
+    assert "2,10,25.0" in lines
+    assert len(lines) == 1 + 7  # one hour column (10:00) for each weekday
+
+
+def test_another_brands_store_cannot_be_focused_or_seen(client, brand_admin_a, brand, store_b, tenant_b):
+    HourlySales.objects.create(
+        store=store_b, hour=at(FIRST, 10), transactions=999, revenue=Decimal("1"), currency="TRY"
+    )
+    client.force_login(brand_admin_a)
+    response = client.get(f"/dashboard/brand/?from={FIRST}&to={LAST}&store={store_b.pk}")
+    assert response.context["focus"] is None
+    assert store_b.pk not in {row["store"].pk for row in response.context["rows"]}
+    assert sum(row["transactions"] or 0 for row in response.context["rows"]) == 50
+    assert store_b.name not in response.content.decode()

@@ -133,6 +133,7 @@ ROUTES: tuple[Route, ...] = (
     Route("dashboard/", "/dashboard/", "self", read=MEMBERS),
     Route("dashboard/brand/", "/dashboard/brand/", "self", read=BRAND),
     Route("dashboard/brand/export.csv", "/dashboard/brand/export.csv", "self", read=BRAND),
+    Route("dashboard/brand/heatmap.csv", "/dashboard/brand/heatmap.csv", "self", read=BRAND),
     Route("dashboard/stores/<int:store_id>/", "/dashboard/stores/{store_id}/", "store", read=MEMBERS),
     Route(
         "dashboard/stores/<int:store_id>/visitorsflow/",
