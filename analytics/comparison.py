@@ -37,7 +37,7 @@ WITH r AS (
       AS r(store_id, period, lo, hi, cam, tz, focus)
 ),
 v AS (
-    SELECT r.store_id, r.period, x.hour, x.visitors
+    SELECT r.store_id, r.period, r.tz, r.focus, x.hour, x.visitors
     FROM r CROSS JOIN LATERAL (
         SELECT f.hour, sum(f.enters)::bigint AS visitors FROM devices_hourlyfootfall f
         WHERE r.cam AND f.store_id = r.store_id AND f.object_type = 0 AND f.hour >= r.lo AND f.hour < r.hi
@@ -49,7 +49,7 @@ v AS (
     ) x
 ),
 s AS (
-    SELECT r.store_id, r.period, x.hour, x.transactions, x.revenue
+    SELECT r.store_id, r.period, r.tz, r.focus, x.hour, x.transactions, x.revenue
     FROM r CROSS JOIN LATERAL (
         SELECT t.hour, sum(t.transactions)::bigint AS transactions, sum(t.revenue) AS revenue
         FROM sales_hourlysales t
@@ -58,10 +58,12 @@ s AS (
     ) x
 ),
 j AS (
-    SELECT r.store_id, r.period, r.focus, (COALESCE(v.hour, s.hour) AT TIME ZONE r.tz) AS local,
+    -- r's columns travel with each side: joining r back on COALESCE(...) cost a nested loop
+    -- over every hour (measured 1.7 s for 100 stores).
+    SELECT COALESCE(v.store_id, s.store_id) AS store_id, COALESCE(v.period, s.period) AS period,
+           COALESCE(v.focus, s.focus) AS focus, (COALESCE(v.hour, s.hour) AT TIME ZONE COALESCE(v.tz, s.tz)) AS local,
            v.visitors, s.transactions, s.revenue, (v.visitors IS NOT NULL AND s.transactions IS NOT NULL) AS matched
     FROM v FULL JOIN s ON s.store_id = v.store_id AND s.period = v.period AND s.hour = v.hour
-    JOIN r ON r.store_id = COALESCE(v.store_id, s.store_id) AND r.period = COALESCE(v.period, s.period)
 )
 SELECT GROUPING(store_id) AS g_store, GROUPING(local::date) AS g_day,
        store_id, period, focus, local::date AS day,
