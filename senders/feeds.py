@@ -1,4 +1,4 @@
-"""The six feeds of seed 000 and the till feed (issue 19): which endpoint each posts to and how its payload is checked."""
+"""The feeds of seed 000 and the till feed (issue 19): the endpoint each posts to, how its payload is checked."""
 
 from __future__ import annotations
 
