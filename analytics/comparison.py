@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
 
 from sales.selectors import conversion, money
 
@@ -176,10 +176,15 @@ def brand_figures(
     )
     if not stores:
         return result
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(_SQL, columns, prepare=True)
-        rows = cursor.fetchall()
+    # The hours of a month and its two comparisons are sorted for the join and the grouping: at
+    # the default 4 MB they spilled to disk (measured: external merge, ~7 MB). SET LOCAL ends
+    # with the transaction.
+    with transaction.atomic():
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute("SET LOCAL work_mem = '32MB'")
+            cursor.execute(_SQL, columns, prepare=True)
+            rows = cursor.fetchall()
     for g_store, g_day, store_id, period, is_focus, day, dow, hour, *sums in rows:
         totals = _totals(tuple(sums))
         if not g_store:
