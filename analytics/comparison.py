@@ -145,9 +145,10 @@ class BrandFigures:
 
 
 def brand_figures(
-    stores: list, first_day: date, last_day: date, now: datetime, focus: int | None = None
+    stores: list, first_day: date, last_day: date, now: datetime, focus: int | None = None, *, compare: bool = True
 ) -> BrandFigures:
-    """Every comparison number of the brand page for ``stores`` in one statement."""
+    """Every comparison number of the brand page for ``stores`` in one statement (``compare``
+    False: the period itself only, e.g. the store list's today)."""
     from devices.models import Device
 
     days = period_days(first_day, last_day)
@@ -155,7 +156,7 @@ def brand_figures(
     columns: dict[str, list] = {k: [] for k in ("stores", "periods", "los", "his", "cams", "tzs", "focus")}
     bounds: dict[tuple[str, str], tuple[datetime, datetime]] = {}
     for store in stores:
-        for index, name in enumerate(PERIODS):
+        for index, name in enumerate(PERIODS if compare else PERIODS[:1]):
             key = (store.timezone, name)
             if key not in bounds:
                 tz = ZoneInfo(store.timezone)

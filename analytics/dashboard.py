@@ -20,6 +20,7 @@ from django.db.models import F, FloatField, Q, Sum
 
 from analytics.models import DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
 from analytics.storedays import segment_of
+from sales.selectors import conversion_today
 from sales.selectors import store_panel as sales_panel
 from stores.models import Store
 from stores.reporting import ReportRange, ceil_hour, group_by_window
@@ -383,6 +384,7 @@ def stores_overview(stores: Iterable[Store], now: datetime) -> list[dict[str, An
     sender_counts = sender_hourly_counts(windows)
     camera_counts = hourly_counts_by_store(windows)
     device_status = device_status_by_store(stores, now)
+    conversions = conversion_today(stores, now)
     result = []
     for store in stores:
         rng = ranges[store.pk]
@@ -395,6 +397,7 @@ def stores_overview(stores: Iterable[Store], now: datetime) -> list[dict[str, An
                 "sender_footfall": totals(sender),
                 "camera_footfall": totals(camera),
                 "occupancy_now": occupancy[-1][1] if occupancy else None,
+                "conversion": conversions.get(store.pk),
                 "ai": ai_status_from_row(store, now),
                 "devices": devices,
                 "devices_offline": offline,

@@ -250,3 +250,22 @@ def json_row(row: dict[str, Any]) -> dict[str, Any]:
         "sales_per_visitor": _text(f.sales_per_visitor),
         "hours_matched": f.hours_matched,
     }
+
+
+def conversion_today(stores: list[Store], now: datetime) -> dict[int, float | None]:
+    """Each store's conversion so far today (its own calendar day); one statement per distinct
+    local date among the stores (one, except around midnight across time zones)."""
+    from zoneinfo import ZoneInfo
+
+    from analytics.comparison import brand_figures
+
+    by_day: dict = {}
+    for store in stores:
+        by_day.setdefault(now.astimezone(ZoneInfo(store.timezone)).date(), []).append(store)
+    result: dict[int, float | None] = {}
+    for day, group in by_day.items():
+        figures = brand_figures(group, day, day, now, compare=False)
+        for store in group:
+            totals = figures.totals[store.pk].get("current")
+            result[store.pk] = totals.conversion if totals else None
+    return result

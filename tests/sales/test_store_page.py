@@ -55,3 +55,19 @@ def test_sales_csv(client, viewer_a, store_a):
 def test_another_brands_viewer_gets_404(client, viewer_b, store_a):
     client.force_login(viewer_b)
     assert client.get(f"/dashboard/stores/{store_a.pk}/export/sales.csv").status_code == 404
+
+
+def test_store_list_shows_todays_conversion(client, viewer_a, store_a):
+    from datetime import UTC
+
+    from django.utils import timezone
+
+    from analytics.models import HourlyCustomers
+    from sales.models import HourlySales
+
+    hour = timezone.now().astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    HourlyCustomers.objects.create(store=store_a, camera_id="k", hour=hour, entered=40, exited=0)
+    HourlySales.objects.create(store=store_a, hour=hour, transactions=10, revenue=100, currency="TRY")
+    client.force_login(viewer_a)
+    html = client.get("/dashboard/").content.decode()
+    assert '<td class="num" data-cell="conversion">25.0 %</td>' in html
