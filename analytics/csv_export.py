@@ -93,6 +93,39 @@ def devices(data: dict[str, Any]) -> str:
     )
 
 
+def sales(data: dict[str, Any]) -> str:
+    """Till figures per period with the conversion (empty where the hour has not both sides)."""
+    currency = data["sales"]["currency"]
+    return render(
+        (
+            "period",
+            "visitors",
+            "transactions",
+            "conversion_percent",
+            f"revenue_{currency}",
+            "items",
+            "average_transaction_value",
+            "sales_per_visitor",
+            "hours_matched",
+        ),
+        (
+            (
+                r["period"],
+                f.visitors,
+                f.transactions,
+                f.conversion,
+                f.revenue,
+                f.items,
+                f.average_transaction_value,
+                f.sales_per_visitor,
+                f.hours_matched,
+            )
+            for r in data["sales"]["rows"]
+            for f in [r["figures"]]
+        ),
+    )
+
+
 STORE_TABLES = {
     "footfall": footfall,
     "occupancy": occupancy,
@@ -102,12 +135,44 @@ STORE_TABLES = {
     "queue-hours": queue_periods,
     "comparison": comparison,
     "devices": devices,
+    "sales": sales,
 }
 
 
+BRAND_COMPARISON_COLUMNS = (
+    "visitors",
+    "visitors_rank",
+    "previous_visitors",
+    "visitors_vs_previous",
+    "year_visitors",
+    "visitors_vs_year",
+    "conversion",
+    "conversion_rank",
+    "previous_conversion",
+    "conversion_vs_previous",
+    "year_conversion",
+    "conversion_vs_year",
+    "transactions",
+    "revenue",
+    "currency",
+    "average_transaction_value",
+    "sales_per_visitor",
+)
+
+
 def brand(rows: list[dict[str, Any]]) -> str:
+    """One line per store; comparison changes in percent, conversion's in percentage points."""
     return render(
-        ("store_id", "store", "footfall", "occupancy_peak", "avg_wait_seconds", "devices", "devices_offline"),
+        (
+            "store_id",
+            "store",
+            "footfall",
+            "occupancy_peak",
+            "avg_wait_seconds",
+            "devices",
+            "devices_offline",
+            *BRAND_COMPARISON_COLUMNS,
+        ),
         (
             (
                 r["store"].pk,
@@ -117,7 +182,16 @@ def brand(rows: list[dict[str, Any]]) -> str:
                 r["avg_wait"],
                 r["devices"],
                 r["devices_offline"],
+                *(r.get(name) for name in BRAND_COMPARISON_COLUMNS),
             )
             for r in rows
         ),
+    )
+
+
+def heatmap(grid: dict[str, Any]) -> str:
+    """ISO weekday (1 = Monday) by local hour; empty where no hour had the figure."""
+    return render(
+        ("iso_weekday", "hour", grid["metric"]),
+        ((row["dow"], cell["hour"], cell["value"]) for row in grid["rows"] for cell in row["cells"]),
     )

@@ -20,6 +20,8 @@ from django.db.models import F, FloatField, Q, Sum
 
 from analytics.models import DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
 from analytics.storedays import segment_of
+from sales.selectors import conversion_today
+from sales.selectors import store_panel as sales_panel
 from stores.models import Store
 from stores.reporting import ReportRange, ceil_hour, group_by_window
 from stores.selectors import store_ai_status
@@ -346,6 +348,7 @@ def store_dashboard(store: Store, rng: ReportRange, now: datetime) -> dict[str, 
         "devices": devices,
         "devices_offline": sum(1 for device in devices if not device.get("online")),
         "ai": store_ai_status(store, now),
+        "sales": sales_panel(store, rng, previous_range(rng)),
     }
 
 
@@ -381,6 +384,7 @@ def stores_overview(stores: Iterable[Store], now: datetime) -> list[dict[str, An
     sender_counts = sender_hourly_counts(windows)
     camera_counts = hourly_counts_by_store(windows)
     device_status = device_status_by_store(stores, now)
+    conversions = conversion_today(stores, now)
     result = []
     for store in stores:
         rng = ranges[store.pk]
@@ -393,6 +397,7 @@ def stores_overview(stores: Iterable[Store], now: datetime) -> list[dict[str, An
                 "sender_footfall": totals(sender),
                 "camera_footfall": totals(camera),
                 "occupancy_now": occupancy[-1][1] if occupancy else None,
+                "conversion": conversions.get(store.pk),
                 "ai": ai_status_from_row(store, now),
                 "devices": devices,
                 "devices_offline": offline,
@@ -414,7 +419,23 @@ def footfall_and_peaks(
     return {store.pk: sender.get(store.pk) or camera.get(store.pk) or (None, None) for store in stores}
 
 
-BRAND_SORT_KEYS = ("name", "footfall", "occupancy_peak", "avg_wait", "devices_offline")
+BRAND_SORT_KEYS = (
+    "name",
+    "footfall",
+    "occupancy_peak",
+    "avg_wait",
+    "devices_offline",
+    "visitors",
+    "visitors_vs_previous",
+    "visitors_vs_year",
+    "conversion",
+    "conversion_vs_previous",
+    "conversion_vs_year",
+    "transactions",
+    "revenue",
+    "average_transaction_value",
+    "sales_per_visitor",
+)
 
 
 def brand_comparison(
@@ -427,9 +448,14 @@ def brand_comparison(
 ) -> list[dict[str, Any]]:
     """All stores side by side over the same calendar days (each in its own time zone), in a
     fixed number of queries: one per distinct time zone for each source, none per store."""
+    rows = brand_rows(list(stores), first_day, last_day, now)
+    return sort_rows(rows, sort, descending)
+
+
+def brand_rows(stores: list[Store], first_day: date, last_day: date, now: datetime) -> list[dict[str, Any]]:
+    """The unsorted rows of ``brand_comparison``: footfall, occupancy peak, wait, devices."""
     from devices.overview import device_status_by_store
 
-    stores = list(stores)
     ranges = {store.pk: store_range(store, first_day, last_day, "hour") for store in stores}
     peaks = footfall_and_peaks(stores, ranges, first_day, last_day, now)
     waits = queue_waits({store.pk: (ranges[store.pk].start_utc, ranges[store.pk].end_utc) for store in stores})
@@ -450,6 +476,10 @@ def brand_comparison(
                 "devices_offline": offline,
             }
         )
+    return rows
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str, descending: bool) -> list[dict[str, Any]]:
     if sort not in BRAND_SORT_KEYS:
         sort = "name"
     # Stores without a value sort last whatever the direction: "no data" is never the best.
@@ -457,6 +487,36 @@ def brand_comparison(
     missing = [row for row in rows if row[sort] is None]
     key = (lambda row: row[sort].casefold()) if sort == "name" else (lambda row: row[sort])
     return sorted(present, key=key, reverse=descending) + sorted(missing, key=lambda row: row["name"].casefold())
+
+
+def brand_view(
+    stores: Iterable[Store],
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    sort: str = "name",
+    descending: bool = False,
+    focus: int | None = None,
+) -> dict[str, Any]:
+    """The brand page as a comparison tool: ``brand_comparison``'s rows with visitors, till
+    figures and conversion against the previous period and the same weekdays a year before,
+    ranks and the brand's medians, the daily series and the hour × weekday heatmap of the brand
+    (or of the ``focus`` store). See ``analytics.comparison``."""
+    from analytics import comparison
+
+    stores = list(stores)
+    rows = brand_rows(stores, first_day, last_day, now)
+    figures = comparison.brand_figures(stores, first_day, last_day, now, focus)
+    for row in rows:
+        row.update(comparison.store_columns(figures.totals[row["store"].pk]))
+        row["currency"] = row["store"].currency
+    medians = comparison.rank_and_median(rows, {store.currency for store in stores})
+    return {
+        "rows": sort_rows(rows, sort, descending),
+        "medians": medians,
+        "figures": figures,
+        "currency": stores[0].currency if len({s.currency for s in stores}) == 1 else None,
+    }
 
 
 # --- chart data ----------------------------------------------------------------------------------

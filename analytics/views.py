@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
-from analytics import csv_export
+from analytics import comparison, csv_export
 from analytics.dashboard import (
     BRAND_SORT_KEYS,
-    brand_comparison,
+    brand_view,
     chart_data,
     store_dashboard,
     store_range,
@@ -167,16 +167,45 @@ def brand_context(request: HttpRequest):
     sort = request.GET.get("sort", "name")
     sort = sort if sort in BRAND_SORT_KEYS else "name"
     descending = request.GET.get("dir") == "desc"
-    rows = brand_comparison(stores, parsed.first_day, parsed.last_day, timezone.now(), sort, descending)
+    # One store's daily line and heatmap instead of the brand's: only a store of this brand
+    # (anything else, a foreign id included, is just the brand view: nothing to tell apart).
+    by_id = {str(store.pk): store for store in stores}
+    focus = by_id.get(request.GET.get("store", ""))
+    heat_metric = "conversion" if request.GET.get("heat") == "conversion" else "visitors"
+    view = brand_view(
+        stores, parsed.first_day, parsed.last_day, timezone.now(), sort, descending, focus.pk if focus else None
+    )
+    rows = view["rows"]
     # Per-row links built here: a {% url %} and two |date filters per row in the template cost
     # more than the rest of the row for 100 stores.
-    range_query = urlencode({"from": parsed.first_day.isoformat(), "to": parsed.last_day.isoformat()})
+    range_query = urlencode(
+        {"from": parsed.first_day.isoformat(), "to": parsed.last_day.isoformat()}
+        | ({"store": focus.pk} if focus else {})
+        | ({"heat": heat_metric} if heat_metric != "visitors" else {})
+    )
     # reverse() once (~50 µs a call): store URLs differ only in the id.
+    days_query = urlencode({"from": parsed.first_day.isoformat(), "to": parsed.last_day.isoformat()})
     sentinel = 999_999_999
     store_url = reverse("dashboard:store", args=[sentinel]).replace(str(sentinel), "{}")
     for row in rows:
-        row["url"] = f"{store_url.format(row['store'].pk)}?{range_query}"
+        row["url"] = f"{store_url.format(row['store'].pk)}?{days_query}"
+    figures = view["figures"]
     return {
+        "medians": view["medians"],
+        "currency": view["currency"],
+        "focus": focus,
+        "stores": stores,
+        "heat_metric": heat_metric,
+        "heatmap": comparison.heatmap_grid(figures.heatmap["store" if focus else "brand"], heat_metric),
+        "chart": comparison.chart_series(figures, parsed.first_day, parsed.last_day),
+        "chart_labels": {
+            "visitors": _("Visitors (brand)"),
+            "conversion": _("Conversion % (brand)"),
+            "store_visitors": _("Visitors (%(store)s)") % {"store": focus.name} if focus else "",
+            "store_conversion": _("Conversion %% (%(store)s)") % {"store": focus.name} if focus else "",
+        },
+        "previous_days": figures.days["previous"],
+        "year_days": figures.days["year"],
         "rows": rows,
         "range_query": range_query,
         "first_day": parsed.first_day,
@@ -189,6 +218,16 @@ def brand_context(request: HttpRequest):
             ("occupancy_peak", _("Occupancy peak")),
             ("avg_wait", _("Average wait")),
             ("devices_offline", _("Devices offline")),
+            ("visitors", _("Visitors")),
+            ("visitors_vs_previous", _("vs previous")),
+            ("visitors_vs_year", _("vs a year before")),
+            ("conversion", _("Conversion")),
+            ("conversion_vs_previous", _("vs previous (pts)")),
+            ("conversion_vs_year", _("vs a year before (pts)")),
+            ("transactions", _("Transactions")),
+            ("revenue", _("Revenue")),
+            ("average_transaction_value", _("Average transaction")),
+            ("sales_per_visitor", _("Sales per visitor")),
         ],
     }, {}
 
@@ -210,6 +249,17 @@ def brand_csv(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     name = f"brand_{context['first_day'].isoformat()}_{context['last_day'].isoformat()}.csv"
     return csv_response(csv_export.brand(context["rows"]), name)
+
+
+@require_GET
+@login_required
+def brand_heatmap_csv(request: HttpRequest) -> HttpResponse:
+    """The hour × weekday heatmap shown (brand or ``store``, visitors or conversion) as CSV."""
+    context, errors = brand_context(request)
+    if context is None:
+        return HttpResponse(status=400)
+    name = f"brand_heatmap_{context['first_day'].isoformat()}_{context['last_day'].isoformat()}.csv"
+    return csv_response(csv_export.heatmap(context["heatmap"]), name)
 
 
 @require_GET

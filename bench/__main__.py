@@ -21,14 +21,16 @@ FULL = {
     "queries": {"stages": [10, 30, 90], "stores": 100, "devices": 3, "rounds": 3},
     "capture": {"duration": 5.0, "rounds": 3, "fps": 30.0, "scale": 1},
     "visitorsflow": {"events": 50_000, "files": 1_000},
+    "brand_sales": {"stores": 100},
 }
 QUICK = {
     "ingest": {"rounds": 1, "duration": 2.0, "connections": 4},
     "queries": {"stages": [1, 2], "stores": 5, "devices": 2, "rounds": 1},
     "capture": {"duration": 1.0, "rounds": 1, "fps": 10.0, "scale": 8},
     "visitorsflow": {"events": 2_000, "files": 20},
+    "brand_sales": {"stores": 5},
 }
-SECTIONS = ("ingest", "queries", "capture", "visitorsflow")
+SECTIONS = ("ingest", "queries", "capture", "visitorsflow", "brand_sales")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import visitorsflow
 
         section("visitorsflow", lambda: visitorsflow.run(**sizes["visitorsflow"]))
+
+    if "brand_sales" in sections:
+        from bench import brand_sales
+
+        section("brand_sales", lambda: brand_sales.run(**sizes["brand_sales"]))
 
     timings["total"] = round(time.monotonic() - began, 1)
     results["timings_s"] = timings

@@ -1,4 +1,4 @@
-"""The six feeds of seed 000: which endpoint each posts to and how its payload is checked."""
+"""The feeds of seed 000 and the till feed (issue 19): the endpoint each posts to, how its payload is checked."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ FEEDS: dict[str, Feed] = {
     ),
     "heatmap": Feed("heatmap", "/api/analytics/heatmaps", "payload_heatmap.json", _records(v.heatmap_errors)),
     "queue": Feed("queue", "/api/analytics/queues", "payload_queue.json", _records(v.queue_errors)),
+    "sales": Feed("sales", "/api/analytics/sales", "payload_sales.json", _records(v.sales_errors)),
     "setup": Feed("setup", "/api/settings/setup", "payload_setup.json", v.setup_errors, hourly=False),
 }
 FEED_BY_ENDPOINT = {feed.endpoint: feed for feed in FEEDS.values()}

@@ -14,6 +14,7 @@ import binascii
 import math
 import re
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal, DecimalException
 from typing import Any, Callable, Dict, List
 from urllib.parse import urlsplit
 
@@ -220,6 +221,85 @@ QUEUE_RULES: dict[str, tuple[Rule, bool]] = {
     "total_customers": (count, True),
     "wait_time": (seconds, True),
 }
+
+
+MAX_REVENUE_DIGITS, REVENUE_PLACES = 14, 2
+MAX_REVENUE = Decimal("999999999999.99")
+_CURRENCY = re.compile(r"^[A-Za-z]{3}\Z")
+
+
+def revenue(value: Any) -> Decimal:
+    """A decimal 0 … 999,999,999,999.99 with at most two decimal places (DRF's DecimalField)."""
+    invalid = FieldError("A valid number is required.")
+    if isinstance(value, bool):
+        raise invalid
+    text = str(value).strip()
+    if isinstance(value, str) and not (value.isascii() and "_" not in value):
+        raise invalid
+    if len(text) > MAX_STRING_LENGTH:
+        raise FieldError("String value too large.")
+    try:
+        number = Decimal(text)
+    except DecimalException:
+        raise invalid from None
+    if number.is_nan() or number.is_infinite():
+        raise invalid
+    _sign, digits, exponent = number.as_tuple()
+    if exponent >= 0:
+        total, whole, places = len(digits) + exponent, len(digits) + exponent, 0
+    elif len(digits) > abs(exponent):
+        total, whole, places = len(digits), len(digits) - abs(exponent), abs(exponent)
+    else:
+        total, whole, places = abs(exponent), 0, abs(exponent)
+    if total > MAX_REVENUE_DIGITS:
+        raise FieldError(f"Ensure that there are no more than {MAX_REVENUE_DIGITS} digits in total.")
+    if places > REVENUE_PLACES:
+        raise FieldError(f"Ensure that there are no more than {REVENUE_PLACES} decimal places.")
+    if whole > MAX_REVENUE_DIGITS - REVENUE_PLACES:
+        raise FieldError(
+            f"Ensure that there are no more than {MAX_REVENUE_DIGITS - REVENUE_PLACES} digits before the decimal point."
+        )
+    number = number.quantize(Decimal("0.01"))
+    if number < 0:
+        raise FieldError("Ensure this value is greater than or equal to 0.")
+    if number > MAX_REVENUE:
+        raise FieldError(f"Ensure this value is less than or equal to {MAX_REVENUE}.")
+    return number
+
+
+def currency(value: Any) -> str:
+    """Three letters (ISO 4217); the panel compares them with the store's currency."""
+    problems = []
+    try:
+        text = char(3)(value)
+    except FieldError as exc:
+        if exc.messages == ["Not a valid string."] or exc.messages == ["This field may not be blank."]:
+            raise
+        problems, text = exc.messages, str(value).strip()
+    if not _CURRENCY.match(text):
+        problems.append("This value does not match the required pattern.")
+    if problems:
+        raise FieldError(*problems)
+    return text.upper()
+
+
+SALES_RULES: dict[str, tuple[Rule, bool]] = {
+    "transactions": (count, True),
+    "revenue": (revenue, True),
+    "items": (count, False),
+    "till": (char(100, allow_blank=True), False),
+    "currency": (currency, False),
+}
+
+
+def sales_errors(record: Any, now: datetime | None = None) -> Errors:
+    """Till totals of one hour (issue 19): revenue in the store's currency, none without a sale."""
+    values, errors = _strict(record, SALES_RULES, now)
+    if errors:
+        return errors
+    if values["transactions"] == 0 and values["revenue"] != 0:
+        return {"revenue": ["Revenue without transactions: send transactions > 0."]}
+    return {}
 
 
 def customers_errors(record: Any, now: datetime | None = None) -> Errors:

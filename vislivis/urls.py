@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from analytics.api import read_views
 from analytics.api import views as analytics_views
 from devices.api import views as device_views
+from sales.api import views as sales_views
 from stores.api import views as store_views
 from visitorsflow import demo_api as visitorsflow_demo_api
 from vislivis import health, media, public_files
@@ -27,6 +28,7 @@ api_patterns = [
     flexible("api/analytics/customers", analytics_views.CustomersView.as_view(), "ingest-customers"),
     flexible("api/analytics/heatmaps", analytics_views.HeatmapsView.as_view(), "ingest-heatmaps"),
     flexible("api/analytics/queues", analytics_views.QueuesView.as_view(), "ingest-queues"),
+    flexible("api/analytics/sales", sales_views.SalesView.as_view(), "ingest-sales"),
     flexible("api/settings/setup", store_views.SetupView.as_view(), "ingest-setup"),
     flexible("api/stores", store_views.StoreListView.as_view(), "store-list"),
     re_path(
@@ -36,6 +38,7 @@ api_patterns = [
         r"^api/stores/(?P<store_id>\d+)/heatmaps/?$", read_views.HeatmapsReportView.as_view(), name="store-heatmaps"
     ),
     re_path(r"^api/stores/(?P<store_id>\d+)/queues/?$", read_views.QueuesReportView.as_view(), name="store-queues"),
+    re_path(r"^api/stores/(?P<store_id>\d+)/sales/?$", sales_views.SalesReportView.as_view(), name="store-sales"),
     re_path(r"^api/stores/(?P<store_id>\d+)/health/?$", store_views.StoreHealthView.as_view(), name="store-health"),
     re_path(r"^api/stores/(?P<store_id>\d+)/footfall/?$", device_views.FootfallView.as_view(), name="store-footfall"),
     path("api/devices/", include("devices.api.urls")),

@@ -85,8 +85,11 @@ def test_brand_csv(client, brand_admin_a, store_a, store_a2):
     HourlyCustomers.objects.create(store=store_a, hour=HOUR, entered=8, exited=3)
     client.force_login(brand_admin_a)
     response = client.get("/dashboard/brand/export.csv?from=2026-03-02&sort=footfall&dir=desc")
-    assert rows(response) == [
-        ["store_id", "store", "footfall", "occupancy_peak", "avg_wait_seconds", "devices", "devices_offline"],
-        [str(store_a.pk), "AVM İstanbul", "8", "5", "", "0", "0"],
-        [str(store_a2.pk), "Ankara", "", "", "", "0", "0"],
+    table = rows(response)
+    assert [row[:9] for row in table] == [
+        ["store_id", "store", "footfall", "occupancy_peak", "avg_wait_seconds", "devices", "devices_offline"]
+        + ["visitors", "visitors_rank"],
+        [str(store_a.pk), "AVM İstanbul", "8", "5", "", "0", "0", "8", "1"],
+        [str(store_a2.pk), "Ankara", "", "", "", "0", "0", "", ""],
     ]
+    assert len({len(row) for row in table}) == 1  # the comparison columns (tests/sales) on every line

@@ -98,12 +98,14 @@ ROUTES: tuple[Route, ...] = (
     Route(r"^api/analytics/customers/?$", "/api/analytics/customers", "self", write=WRITERS, body="customers"),
     Route(r"^api/analytics/heatmaps/?$", "/api/analytics/heatmaps", "self", write=WRITERS, body="heatmaps"),
     Route(r"^api/analytics/queues/?$", "/api/analytics/queues", "self", write=WRITERS, body="queues"),
+    Route(r"^api/analytics/sales/?$", "/api/analytics/sales", "self", write=WRITERS, body="sales"),
     Route(r"^api/settings/setup/?$", "/api/settings/setup", "self", write=WRITERS, body="setup"),
     # Read API (SPEC §7).
     Route(r"^api/stores/?$", "/api/stores/", "self", read=MEMBERS, note="lists the caller's stores only"),
     Route(r"^api/stores/(?P<store_id>\d+)/customers/?$", "/api/stores/{store_id}/customers", "store", read=MEMBERS),
     Route(r"^api/stores/(?P<store_id>\d+)/heatmaps/?$", "/api/stores/{store_id}/heatmaps", "store", read=MEMBERS),
     Route(r"^api/stores/(?P<store_id>\d+)/queues/?$", "/api/stores/{store_id}/queues", "store", read=MEMBERS),
+    Route(r"^api/stores/(?P<store_id>\d+)/sales/?$", "/api/stores/{store_id}/sales", "store", read=MEMBERS),
     Route(r"^api/stores/(?P<store_id>\d+)/health/?$", "/api/stores/{store_id}/health", "store", read=MEMBERS),
     Route(r"^api/stores/(?P<store_id>\d+)/footfall/?$", "/api/stores/{store_id}/footfall", "store", read=MEMBERS),
     # Counting cameras (SPEC §4): the key in the URL is the credential.
@@ -139,6 +141,7 @@ ROUTES: tuple[Route, ...] = (
     Route("dashboard/", "/dashboard/", "self", read=MEMBERS),
     Route("dashboard/brand/", "/dashboard/brand/", "self", read=BRAND),
     Route("dashboard/brand/export.csv", "/dashboard/brand/export.csv", "self", read=BRAND),
+    Route("dashboard/brand/heatmap.csv", "/dashboard/brand/heatmap.csv", "self", read=BRAND),
     Route("dashboard/stores/<int:store_id>/", "/dashboard/stores/{store_id}/", "store", read=MEMBERS),
     Route(
         "dashboard/stores/<int:store_id>/visitorsflow/",

@@ -55,6 +55,7 @@ VALID_BODIES: dict[str, object] = {
     "/api/analytics/customers": {"entered": 3, "exited": 1, "male_count": 2, "camera_id": "c1", "timestamp": NOW_HOUR},
     "/api/analytics/heatmaps": {"zone": "Giriş", "visitor_count": 4, "intensity": 2.5, "timestamp": NOW_HOUR},
     "/api/analytics/queues": {"cashier_id": "K1", "total_customers": 2, "wait_time": 30.0, "timestamp": NOW_HOUR},
+    "/api/analytics/sales": {"transactions": 3, "revenue": "120.50", "items": 5, "till": "T1", "timestamp": NOW_HOUR},
     "/api/settings/setup": {"site_name": "AVM", "cameras": [{"name": "c1", "type": "heatmap", "rtsp": "rtsp://h/x"}]},
     "/api/health/heartbeat": {"uptime": 5, "cameras": {"c1": "ok"}, "version": "1.2"},
     "/api/auth/token": {"username": "hostile-sender", "password": PASSWORD},
@@ -64,7 +65,7 @@ VALID_BODIES: dict[str, object] = {
     "/process-requests": process_request_body(),
 }
 JSON_ENDPOINTS = sorted(VALID_BODIES)
-READ_KINDS = ("customers", "heatmaps", "queues", "footfall", "health")
+READ_KINDS = ("customers", "heatmaps", "queues", "sales", "footfall", "health")
 
 VALUE_MARK = "\x1fV\x1f"
 KEY_MARK = "\x1fK\x1f"
@@ -189,6 +190,7 @@ WRITTEN_MODELS = (
     "analytics.HourlyZoneHeatmap",
     "analytics.HourlyQueue",
     "analytics.StoreDay",
+    "sales.HourlySales",
     "pantilt.Rig",
     "pantilt.CaptureSession",
     "pantilt.CommandLog",

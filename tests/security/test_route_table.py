@@ -126,6 +126,9 @@ BODIES: dict[str, Callable[[str, dict, World], tuple[Any, str]]] = {
     "queues": lambda actor, names, world: json_body(
         {"store": names["store_code"], "cashier_id": "K1", "total_customers": 20, "wait_time": 300}
     ),
+    "sales": lambda actor, names, world: json_body(
+        {"store": names["store_code"], "timestamp": "2026-11-30T10:00", "transactions": 12, "revenue": "1500.50"}
+    ),
     "setup": lambda actor, names, world: json_body(
         {
             "store": names["store_code"],

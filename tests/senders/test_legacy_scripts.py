@@ -49,6 +49,7 @@ def test_installed_copies_with_the_seed_flags(live_server, sender_a, store_a, pa
         "data_sender_age_gender.py",
         "data_sender_heatmap.py",
         "data_sender_queue.py",
+        "data_sender_sales.py",
         "data_sender_setup.py",
         "heartbeat_sender.py",
     ]

@@ -162,6 +162,7 @@ def test_store_installed_from_the_panel_download(
         "data_sender_age_gender.py",
         "data_sender_heatmap.py",
         "data_sender_queue.py",
+        "data_sender_sales.py",
         "data_sender_setup.py",
         "heartbeat_sender.py",
         "vislivis-sender.pyz",

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "devices",
     "pantilt",
     "visitorsflow",
+    "sales",
     "alerts",
     "vislivis.apps.ProjectConfig",  # the project layer: commands spanning the apps (demo)
 ]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SalesConfig(AppConfig):
+    """Till (POS) data: transactions and revenue per store hour, and conversion against footfall."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "sales"
+    verbose_name = "Sales"
