@@ -6,3 +6,10 @@ class AnalyticsConfig(AppConfig):
 
     name = "analytics"
     verbose_name = "Store analytics"
+
+    def ready(self) -> None:
+        from analytics import sender_clock
+        from stores import health
+
+        health.register_section("sender_clock", sender_clock.sender_clock)  # GET /api/stores/<id>/health
+        health.register_store_note("sender_clock", sender_clock.store_note)  # the console's store list
