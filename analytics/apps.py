@@ -10,3 +10,8 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         # The business-day rollup follows a store's time zone and opening hour (analytics/signals.py).
         from analytics import signals  # noqa: F401
+        from analytics import sender_clock
+        from stores import health
+
+        health.register_section("sender_clock", sender_clock.sender_clock)  # GET /api/stores/<id>/health
+        health.register_store_note("sender_clock", sender_clock.store_note)  # the console's store list

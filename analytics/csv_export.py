@@ -88,8 +88,11 @@ def comparison(data: dict[str, Any]) -> str:
 
 def devices(data: dict[str, Any]) -> str:
     return render(
-        ("device_id", "name", "online", "last_seen"),
-        ((d.get("device_id"), d.get("name"), d.get("online"), d.get("last_seen")) for d in data["devices"]),
+        ("device_id", "name", "online", "last_seen", "state", "last_data_at"),
+        (
+            tuple(d.get(name) for name in ("device_id", "name", "online", "last_seen", "state", "last_data_at"))
+            for d in data["devices"]
+        ),
     )
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, FloatField, Q, Sum
 
 from analytics.models import DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
+from analytics.sender_clock import sender_clock
 from analytics.storedays import segment_of
 from sales.selectors import conversion_today
 from sales.selectors import store_panel as sales_panel
@@ -70,14 +71,16 @@ def camera_footfall(store: Store, rng: ReportRange) -> list[dict[str, Any]]:
 
 
 def device_health(store: Store, now: datetime) -> list[dict[str, Any]]:
-    """The devices app's health rows, with ``last_seen`` as a datetime the page can localise."""
+    """The devices app's health rows (``state``: online / refusing / silent), with ``last_seen``
+    and ``last_data_at`` as datetimes the page can localise."""
     from devices.selectors import device_health as devices_health
 
     rows = []
     for device in devices_health(store, now):
         row = dict(device)
-        if isinstance(row.get("last_seen"), str):
-            row["last_seen"] = as_utc(row["last_seen"])
+        for name in ("last_seen", "last_data_at"):
+            if isinstance(row.get(name), str):
+                row[name] = as_utc(row[name])
         rows.append(row)
     return rows
 
@@ -349,6 +352,7 @@ def store_dashboard(store: Store, rng: ReportRange, now: datetime) -> dict[str, 
         "devices_offline": sum(1 for device in devices if not device.get("online")),
         "ai": store_ai_status(store, now),
         "sales": sales_panel(store, rng, previous_range(rng)),
+        "sender_clock": sender_clock(store, now),
     }
 
 

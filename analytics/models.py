@@ -1,5 +1,6 @@
 """Hourly analytics rows, one per upsert key of SPEC §3; ``hour`` is the UTC hour start."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -160,3 +161,19 @@ def _device_deleted(sender, instance, **kwargs) -> None:
     from analytics import storedays
 
     storedays.rebuild([instance.store_id])
+
+
+class SenderClock(models.Model):
+    """The last pushes' clock readings of a store's sender (``analytics.sender_clock``).
+
+    One row per store, rewritten by one statement per push: ``samples`` holds, for the last
+    ``SAMPLES`` pushes, the minutes between the newest hour a push stamped and its receive time
+    (stamped − received), which tell a store PC that stamps local time as UTC from one that is right.
+    """
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="sender_clock")
+    samples = ArrayField(models.IntegerField(), default=list, blank=True)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.store_id} sender clock ({len(self.samples)} samples)"

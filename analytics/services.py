@@ -9,7 +9,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from analytics import storedays
+from analytics import sender_clock, storedays
 from analytics.models import CUSTOMER_FIELDS, FLOW_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
 from stores.events import publish_store_event
 from stores.models import Cashier, Store, Zone
@@ -104,9 +104,12 @@ def apply_feed(feed: str, items: Iterable[tuple[Store, dict[str, Any]]]) -> list
     write = FEEDS[feed]
     results = []
     counted: dict[int, list] = {}  # store id → hours whose counts a record sent
+    stamped: dict[int, list] = {}  # store id → hours the push stamped (analytics.sender_clock)
     with storedays.deferred():
         for store, data in items:
             results.append(write(store, data))
+            if data.get("timestamp") is not None:
+                stamped.setdefault(store.pk, []).append(data["timestamp"])
             if feed == "customers" and any(name in data for name in FLOW_FIELDS):
                 counted.setdefault(store.pk, []).append(data["timestamp"])
     # The business-day rollup, once per store and day of the batch (not once per record); a
@@ -115,4 +118,5 @@ def apply_feed(feed: str, items: Iterable[tuple[Store, dict[str, Any]]]) -> list
         storedays.refresh(store_id, storedays.SENDER, hours)
     for store_id in {result.record.store_id for result in results}:
         publish_store_event(store_id, "analytics", {"feed": feed})
+    sender_clock.record_push(stamped, timezone.now())  # last: its row lock lasts only to the commit
     return results

@@ -10,7 +10,9 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
+from devices import health
 from devices.models import Device, ReceivedDocument
 from devices.services import replay_document
 from stores.admin_scoping import TenantScopedAdmin
@@ -28,12 +30,38 @@ def copyable(value: str, label: str) -> str:
 @register(Device)
 class DeviceAdmin(TenantScopedAdmin):
     tenant_path = "store__tenant"
-    list_display = ["device_id", "name", "store", "status", "last_seen", "ip_address", "serial_number", "sw_release"]
+    list_display = [
+        "device_id",
+        "name",
+        "store",
+        "status",
+        "last_data_at",
+        "last_seen",
+        "ip_address",
+        "serial_number",
+        "sw_release",
+    ]
     list_filter = ["store"]
     search_fields = ["device_id", "name", "serial_number", "mac_address", "ip_address", "host_name"]
     list_select_related = ["store"]
     fieldsets = [
-        (None, {"fields": ["store", "device_id", "name", "status", "ingest_url", "first_seen", "last_seen"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "store",
+                    "device_id",
+                    "name",
+                    "status",
+                    "ingest_url",
+                    "first_seen",
+                    "last_seen",
+                    "last_data_at",
+                    "last_refused_at",
+                    "last_refusal_reason",
+                ]
+            },
+        ),
         (
             "Reported properties",
             {
@@ -69,11 +97,31 @@ class DeviceAdmin(TenantScopedAdmin):
         self.request = request
         return super().get_queryset(request).select_related("store")
 
-    @admin.display(description="Status")
+    @admin.display(description="State")
     def status(self, device: Device) -> str:
-        if timezone.now() - device.last_seen <= device.store.inactivity_timeout:
-            return "online"
-        return f"offline since {device.last_seen:%Y-%m-%d %H:%M} UTC"
+        """online / refusing (red, the reason, a link to the refused document) / silent since …"""
+        fields = health.health_fields(device, timezone.now(), device.store.inactivity_timeout)
+        state = fields["state"]
+        if state == health.ONLINE:
+            return format_html('<span class="device-state device-state--online">{}</span>', _("online"))
+        if state == health.REFUSING:
+            refusal = fields["refusal"]
+            link = (
+                format_html(' <a href="{}">{}</a>', refusal["console_url"], _("refused document"))
+                if refusal["console_url"]
+                else ""
+            )
+            return format_html(
+                '<strong class="device-state device-state--refusing" style="color: #ba2121">{}</strong>: {}{}',
+                _("refusing"),
+                refusal["reason"],
+                link,
+            )
+        last = device.last_data_at
+        since = _("no data since %(time)s UTC") % {"time": f"{last:%Y-%m-%d %H:%M}"} if last else _("no data yet")
+        if fields["heard"]:
+            since = f"{since} ({_('heartbeats only')})"
+        return format_html('<span class="device-state device-state--silent">{}: {}</span>', _("silent"), since)
 
     @admin.display(description="Store ingest URL")
     def ingest_url(self, device: Device) -> str:

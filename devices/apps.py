@@ -6,3 +6,9 @@ class DevicesConfig(AppConfig):
 
     name = "devices"
     verbose_name = "People-counting devices"
+
+    def ready(self) -> None:
+        from devices.selectors import device_health
+        from stores import health
+
+        health.register_section("devices", device_health)  # GET /api/stores/<id>/health

@@ -5,8 +5,9 @@ round trips and spends most of its time compiling ORM queries; the bench measure
 a document. Here the same rules run as two fixed SQL statements inside one transaction:
 
 1. ``INSERT … ON CONFLICT DO UPDATE`` on the device: registers it on its first push, keeps
-   ``last_seen`` the latest and the properties those of the newest ``TransmitTime``, and locks
-   its row until commit, so two pushes of one camera never interleave (as before).
+   ``last_seen`` (and, for data documents, ``last_data_at``: ``devices.health``) the latest and
+   the properties those of the newest ``TransmitTime``, and locks its row until commit, so two
+   pushes of one camera never interleave (as before).
 2. One statement with data-modifying CTEs: read the stored counts of the document's keys
    (``old``), upsert the counts where the stored ``TransmitTime`` is not newer (``up``: the
    supersede rule), add ``up − old`` per hour to ``HourlyFootfall`` and insert the
@@ -30,18 +31,21 @@ from django.db import connection
 
 from analytics import storedays
 from devices.models import IDENTITY_FIELDS, PROPERTY_FIELDS, Device, identity_values
-from devices.xml import CountRecord, DeviceDocument
+from devices.xml import COUNT_ROOTS, CountRecord, DeviceDocument
 
 # Columns that follow the newest document only (a late, older push never rolls them back).
 _NEWEST = (*IDENTITY_FIELDS, "last_document_kind", *PROPERTY_FIELDS)
 
 # Column names are this module's constants; every value is a parameter.
 _DEVICE_SQL = (
-    "INSERT INTO devices_device AS d (store_id, device_id, first_seen, last_seen, properties_transmit_time, "  # noqa: S608
+    "INSERT INTO devices_device AS d (store_id, device_id, first_seen, last_seen, last_data_at, "  # noqa: S608
+    + "last_refusal_reason, properties_transmit_time, "
     + ", ".join(_NEWEST)
     + ") VALUES ("
-    + ", ".join(["%s"] * (5 + len(_NEWEST)))
+    + ", ".join(["%s"] * (7 + len(_NEWEST)))
     + ") ON CONFLICT (store_id, device_id) DO UPDATE SET last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen), "
+    # Health (devices.health): GREATEST ignores NULL, so a Diags (NULL here) keeps the last data time.
+    + "last_data_at = GREATEST(d.last_data_at, EXCLUDED.last_data_at), "
     + ", ".join(
         f"{name} = CASE WHEN d.properties_transmit_time IS NULL "
         f"OR EXCLUDED.properties_transmit_time >= d.properties_transmit_time THEN EXCLUDED.{name} ELSE d.{name} END"
@@ -135,7 +139,16 @@ def apply_and_record(
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
             _DEVICE_SQL,
-            [store_id, document.device_id, seen_at, seen_at, transmit_time, *(newest[name] for name in _NEWEST)],
+            [
+                store_id,
+                document.device_id,
+                seen_at,
+                seen_at,
+                seen_at if document.kind in COUNT_ROOTS else None,
+                "",
+                transmit_time,
+                *(newest[name] for name in _NEWEST),
+            ],
             prepare=True,
         )
         device_pk, last_seen = cursor.fetchone()

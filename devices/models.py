@@ -90,6 +90,26 @@ class Device(models.Model):
     last_document_kind = models.CharField(max_length=16, blank=True)
     first_seen = models.DateTimeField()
     last_seen = models.DateTimeField()
+    # Health (devices.health): data flows only while data documents (Metrics, RTMetrics) are
+    # accepted; Diags heartbeats alone say the camera is up, not that its counts arrive.
+    last_data_at = models.DateTimeField(
+        null=True, blank=True, help_text="Receive time of the last accepted data document (Metrics, RTMetrics)."
+    )
+    last_refused_at = models.DateTimeField(
+        null=True, blank=True, help_text="Receive time of the last refused data document."
+    )
+    last_refusal_reason = models.CharField(max_length=500, blank=True)
+    # No database constraint and no cascade: the daily purge deletes documents in bulk, and a
+    # refusal older than the retention is long past the inactivity timeout (never shown).
+    last_refused_document = models.ForeignKey(
+        "devices.ReceivedDocument",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["store", "device_id"]

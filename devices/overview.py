@@ -10,8 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
+from devices.health import online_q
 from devices.models import Device, HourlyFootfall
 from stores.models import Store
 from stores.reporting import Window, group_by_window
@@ -39,9 +40,9 @@ def device_status_by_store(stores: Iterable[Store], now: datetime) -> dict[int, 
     """``{store_id: (devices, offline)}`` with each store's own inactivity timeout.
 
     Counted by the database, one aggregate query per distinct timeout (stores usually share
-    one), instead of loading every device row. Offline means ``now - last_seen > timeout``,
-    i.e. ``last_seen < now - timeout``: a device seen exactly at the timeout is still online,
-    as in ``Store.is_online`` and ``device_health``.
+    one), instead of loading every device row. Offline is every device whose state
+    (``devices.health``) is not ``online``: refusing and silent alike, since neither delivers
+    counts; a data document received exactly at the timeout still counts, as in ``device_health``.
     """
     by_timeout: dict[timedelta, list[int]] = defaultdict(list)
     for store in stores:
@@ -51,7 +52,7 @@ def device_status_by_store(stores: Iterable[Store], now: datetime) -> dict[int, 
         rows = (
             Device.objects.filter(store_id__in=store_ids)
             .values("store_id")
-            .annotate(devices=Count("id"), offline=Count("id", filter=Q(last_seen__lt=now - timeout)))
+            .annotate(devices=Count("id"), offline=Count("id", filter=~online_q(now, timeout)))
             .values_list("store_id", "devices", "offline")
             .order_by()
         )

@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 from django.db import connection
 
+from devices import health
 from devices.models import Device
 from stores.models import Store
 from stores.reporting import ReportRange
@@ -22,16 +23,19 @@ MEASURES = ("enters", "exits", "passings", "returns")
 
 
 def device_health(store: Store, now: datetime) -> list[dict[str, Any]]:
-    """``[{device_id, name, online, last_seen, ...properties}]`` for the store's devices.
+    """``[{device_id, name, state, online, heard, last_data_at, refusal, last_seen, ...properties}]``
+    for the store's devices.
 
-    Online means heard from (any document, accepted) within the store's inactivity timeout.
+    ``state`` is ``online`` | ``refusing`` | ``silent`` (``devices.health``); ``online`` is true
+    only when the state is ``online`` (data documents accepted within the inactivity timeout);
+    ``refusal`` (``{reason, document_id, received_at, console_url}``) is set while refusing.
     """
     timeout = store.inactivity_timeout
     return [
         {
             "device_id": device.device_id,
             "name": device.name,
-            "online": now - device.last_seen <= timeout,
+            **health.health_fields(device, now, timeout),
             "last_seen": device.last_seen.isoformat(),
             "first_seen": device.first_seen.isoformat(),
             "last_document": device.last_document_kind,

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from analytics import storedays
-from devices import conf, fastpath
+from devices import conf, fastpath, health
 from devices.models import (
     PROPERTY_FIELDS,
     Device,
@@ -32,7 +32,7 @@ from devices.models import (
     identity_values,
 )
 from devices.redaction import redact_secrets
-from devices.xml import CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
+from devices.xml import COUNT_ROOTS, CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
 from stores.events import publish_store_event
 from stores.models import Store
 
@@ -124,10 +124,33 @@ def _keep_rejected(stored: dict, body: bytes, exc: XMLRejected) -> IngestResult:
         exc.field,
         exc.reason,
     )
-    row = ReceivedDocument.objects.create(
-        **stored, device_key=device_key, outcome=Outcome.REJECTED, error=f"{exc.field}: {exc.reason}"[:500]
+    error = f"{exc.field}: {exc.reason}"[:500]
+    kind = printable(health.sniff_root(body))[:16]
+    store = stored["store"]
+    device_pk = (
+        Device.objects.filter(store=store, device_id=device_key).values_list("pk", flat=True).first()
+        if device_key
+        else None
     )
+    with transaction.atomic():
+        row = ReceivedDocument.objects.create(
+            **stored, device_id=device_pk, device_key=device_key, kind=kind, outcome=Outcome.REJECTED, error=error
+        )
+        if device_pk is not None and health.is_data_kind(kind):
+            record_refusal(device_pk, row, error)
     return IngestResult(False, "", device_key, field=exc.field, error=exc.reason, document_id=row.pk)
+
+
+def record_refusal(device_pk: int, document: ReceivedDocument, reason: str) -> None:
+    """Mark a known device as refusing (``devices.health``): its counts are not arriving.
+
+    One conditional UPDATE: a refusal received earlier than the one recorded (a late retry)
+    never replaces it. A DeviceId never accepted is no device yet: its refused documents are in
+    the console's document list (and become counts by replay after a parser fix).
+    """
+    Device.objects.filter(pk=device_pk).filter(
+        Q(last_refused_at__isnull=True) | Q(last_refused_at__lte=document.received_at)
+    ).update(last_refused_at=document.received_at, last_refusal_reason=reason, last_refused_document=document)
 
 
 def printable(text: str) -> str:
@@ -161,6 +184,9 @@ def _lock_and_update_device(store: Store, document: DeviceDocument, seen_at: dat
     if seen_at > device.last_seen:
         device.last_seen = seen_at
         changed.append("last_seen")
+    if document.kind in COUNT_ROOTS and (device.last_data_at is None or seen_at > device.last_data_at):
+        device.last_data_at = seen_at  # data is flowing (devices.health)
+        changed.append("last_data_at")
     transmit_time = document.properties.transmit_time or seen_at
     # Properties follow the newest document only: a late, older push never rolls them back.
     if device.properties_transmit_time is None or transmit_time >= device.properties_transmit_time:

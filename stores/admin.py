@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from rest_framework.authtoken.models import Token
 
 from stores.admin_scoping import TenantScopedAdmin, TenantScopedInline, is_operator, tenant_accounts, user_tenant_id
+from stores.health import store_notes
 from stores.models import Camera, Cashier, Membership, Role, Store, StoreHeartbeat, Tenant, Zone
 from vislivis.console import register
 
@@ -39,7 +40,7 @@ class CameraInline(TenantScopedInline, admin.TabularInline):
 @register(Store)
 class StoreAdmin(TenantScopedAdmin):
     tenant_path = "tenant"
-    list_display = ["name", "code", "tenant", "timezone", "site_name", "ai_status"]
+    list_display = ["name", "code", "tenant", "timezone", "site_name", "ai_status", "health_notes"]
     list_filter = ["tenant"]
     search_fields = ["name", "code", "site_name"]
     readonly_fields = ["ingest_url", "site_name", "created_at"]
@@ -76,6 +77,15 @@ class StoreAdmin(TenantScopedAdmin):
             return "never"
         online = timezone.now() - heartbeat.received_at <= store.inactivity_timeout
         return "online" if online else f"offline since {heartbeat.received_at:%Y-%m-%d %H:%M} UTC"
+
+    @admin.display(description="Health notes")
+    def health_notes(self, store: Store) -> str:
+        """What the feature apps flag about the store (``stores.health``), e.g. a sender clock
+        that looks like local time sent as UTC."""
+        from django.utils import timezone
+
+        notes = store_notes(store, timezone.now())
+        return format_html_join(" ", '<strong style="color: #ba2121">{}</strong>', ((note,) for note in notes))
 
     def get_queryset(self, request):
         self.request = request

@@ -1,10 +1,11 @@
-"""Reads about stores: health of the store AI and its devices."""
+"""Reads about stores: health of the store AI, and the store health the feature apps contribute."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from stores import health
 from stores.models import Store, StoreHeartbeat
 
 
@@ -16,6 +17,9 @@ def store_ai_status(store: Store, now: datetime) -> dict[str, Any]:
 
 
 def store_health(store: Store, now: datetime) -> dict[str, Any]:
-    from devices.selectors import device_health  # devices build on stores, not the reverse
-
-    return {"store": store.pk, "store_ai": store_ai_status(store, now), "devices": device_health(store, now)}
+    """``{"store", "store_ai", <each registered section>}``: the feature apps contribute their
+    part through ``stores.health`` (``devices``, ``sender_clock``), so stores imports none of them."""
+    body: dict[str, Any] = {"store": store.pk, "store_ai": store_ai_status(store, now)}
+    for name, read in health.sections().items():
+        body[name] = read(store, now)
+    return body

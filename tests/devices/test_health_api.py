@@ -35,7 +35,7 @@ def test_devices_listed_with_status_and_properties(api, viewer_a, store_a):
 
 def test_online_follows_the_store_timeout(store_a):
     now = timezone.now()
-    ingest_document(store_a, sample("diags"), received_at=now - timedelta(minutes=10))
+    ingest_document(store_a, sample("metrics"), received_at=now - timedelta(minutes=10))
     assert device_health(store_a, now)[0]["online"] is True  # exactly the timeout still counts
     assert device_health(store_a, now + timedelta(seconds=1))[0]["online"] is False
     store_a.inactivity_timeout_minutes = 30
