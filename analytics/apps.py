@@ -8,9 +8,8 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Store analytics"
 
     def ready(self) -> None:
-        # The business-day rollup follows a store's time zone and opening hour (analytics/signals.py).
-        from analytics import signals  # noqa: F401
-        from analytics import sender_clock
+        # signals: the business-day rollup follows a store's time zone and opening hour.
+        from analytics import sender_clock, signals  # noqa: F401
         from stores import health
 
         health.register_section("sender_clock", sender_clock.sender_clock)  # GET /api/stores/<id>/health
