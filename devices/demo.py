@@ -32,6 +32,7 @@ def _device(store: Store, device_id: str, name: str, now: datetime) -> Device:
         defaults={
             "name": name,
             "last_seen": now,
+            "last_data_at": now,  # a demo camera delivers counts: online (devices.health)
             "last_document_kind": "Metrics",
             "connection_type": "Wired",
             "sw_release": "4.3.0",
@@ -39,7 +40,13 @@ def _device(store: Store, device_id: str, name: str, now: datetime) -> Device:
             "interface_version": "1",
             "properties_transmit_time": now,
         },
-        create_defaults={"name": name, "first_seen": now, "last_seen": now, "last_document_kind": "Metrics"},
+        create_defaults={
+            "name": name,
+            "first_seen": now,
+            "last_seen": now,
+            "last_data_at": now,
+            "last_document_kind": "Metrics",
+        },
     )
     return device
 

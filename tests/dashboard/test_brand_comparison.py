@@ -49,7 +49,9 @@ def test_footfall_and_peak_occupancy_are_exact(stores):
     HourlyCustomers.objects.create(store=istanbul, camera_id="kapi", hour=at(date(2026, 3, 7), 23, 3), entered=99)
     # New York cameras, two devices summed: 8 March is -05:00 until 02:00, then -04:00.
     devices = [
-        Device.objects.create(store=new_york, device_id=f"d{n}", name=f"d{n}", first_seen=NOW, last_seen=NOW)
+        Device.objects.create(
+            store=new_york, device_id=f"d{n}", name=f"d{n}", first_seen=NOW, last_seen=NOW, last_data_at=NOW
+        )
         for n in range(2)
     ]
     for device in devices:
@@ -86,7 +88,12 @@ def test_footfall_and_peak_occupancy_are_exact(stores):
 def test_sender_counts_win_over_cameras(stores):
     istanbul, _, _ = stores
     device = Device.objects.create(
-        store=istanbul, device_id="cam", name="cam", first_seen=NOW, last_seen=NOW - timedelta(hours=1)
+        store=istanbul,
+        device_id="cam",
+        name="cam",
+        first_seen=NOW,
+        last_seen=NOW - timedelta(hours=1),
+        last_data_at=NOW - timedelta(hours=1),
     )
     HourlyFootfall.objects.create(
         store=istanbul, device=device, object_type=0, hour=at(DAY1, 11, 3), enters=500, exits=0

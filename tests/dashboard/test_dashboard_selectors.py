@@ -63,7 +63,12 @@ def test_occupancy_in_a_half_hour_zone_follows_the_stored_utc_hours(store_a):
 
 def test_store_dashboard_sources_side_by_side_and_previous_period(store_a):
     device = Device.objects.create(
-        store=store_a, device_id="CAM-1", name="Door", first_seen=NOW, last_seen=NOW - timedelta(hours=1)
+        store=store_a,
+        device_id="CAM-1",
+        name="Door",
+        first_seen=NOW,
+        last_seen=NOW - timedelta(hours=1),
+        last_data_at=NOW - timedelta(hours=1),
     )
     HourlyCustomers.objects.create(store=store_a, hour=utc(12), entered=10, exited=4)
     HourlyCustomers.objects.create(store=store_a, hour=utc(12), camera_id="cam-2", entered=5, exited=1)

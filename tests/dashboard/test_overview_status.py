@@ -14,7 +14,14 @@ NOW = datetime(2026, 3, 10, 12, 0, 0, 500_000, tzinfo=UTC)
 
 
 def device(store, name: str, silent_for: timedelta) -> Device:
-    return Device.objects.create(store=store, device_id=name, name=name, first_seen=NOW, last_seen=NOW - silent_for)
+    return Device.objects.create(
+        store=store,
+        device_id=name,
+        name=name,
+        first_seen=NOW,
+        last_seen=NOW - silent_for,
+        last_data_at=NOW - silent_for,
+    )
 
 
 @pytest.fixture

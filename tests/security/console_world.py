@@ -45,7 +45,7 @@ def build(tenant: Tenant, store: Store, sender_user, tag: str, watch_dir: str) -
     zone = Zone.objects.create(store=store, name=f"{tag}-zone")
     cashier = Cashier.objects.create(store=store, name=f"{tag}-kasa")
     device = Device.objects.create(
-        store=store, device_id=f"{tag}-dev", name=f"{tag} door", first_seen=now, last_seen=now
+        store=store, device_id=f"{tag}-dev", name=f"{tag} door", first_seen=now, last_seen=now, last_data_at=now
     )
     rig = Rig.objects.create(tenant=tenant, device_id=f"{tag}_rig")
     session = CaptureSession.objects.create(tenant=tenant, rig=rig, request={"tag": tag})
