@@ -54,7 +54,8 @@ def observe(store: Store, now: datetime) -> list[Observation]:
     seen: list[Observation] = []
     for entry in sources.device_states(store, now):
         label = entry.get("name") or entry["device_id"]
-        last_seen = datetime.fromisoformat(entry["last_seen"])
+        # Silent means no counts: a camera still sending heartbeats has sent no data since then.
+        last_seen = datetime.fromisoformat(entry.get("last_data_at") or entry["last_seen"])
         refusal = entry.get("refusal") or {}
         seen.append(
             Observation(Kind.DEVICE_SILENT, entry["device_id"], entry["state"] == sources.SILENT, label, last_seen)

@@ -56,8 +56,15 @@ def load(store: Store, days: int = 7, seed: int = 7) -> int:
     device, _ = Device.objects.update_or_create(
         store=store,
         device_id=DEVICE_ID,
-        defaults={"name": DEVICE_NAME, "last_seen": now, "last_document_kind": "Metrics"},
-        create_defaults={"name": DEVICE_NAME, "first_seen": start, "last_seen": now, "last_document_kind": "Metrics"},
+        # Online (its counts arrive, devices.health) yet counting nothing: the blocked lens.
+        defaults={"name": DEVICE_NAME, "last_seen": now, "last_data_at": now, "last_document_kind": "Metrics"},
+        create_defaults={
+            "name": DEVICE_NAME,
+            "first_seen": start,
+            "last_seen": now,
+            "last_data_at": now,
+            "last_document_kind": "Metrics",
+        },
     )
     HourlyFootfall.objects.filter(device=device).delete()
     # covered since the start of the last few busy hours: every hour after that counts 0 too

@@ -1,11 +1,9 @@
 """What the alert checker reads about a store, each through one function.
 
-``device_states`` is the one adapter to ``devices.selectors.device_health``: the health work
-adds ``state`` ("online" | "refusing" | "silent") and ``refusal`` ({reason, document_id,
-received_at, console_url}) to each entry. Until an entry carries them, the state is derived
-here from the same facts the SPEC names: online while heard within the store's inactivity
-timeout, *refusing* when the newest document of the device in that timeout was refused and no
-data document was accepted after it, *silent* otherwise. One aggregate query per store.
+``device_states`` reads ``devices.selectors.device_health``, whose entries carry ``state``
+("online" | "refusing" | "silent", decided by ``devices.health`` from data documents alone) and
+``refusal`` ({reason, document_id, received_at, console_url}): the checker alerts on exactly
+what the dashboards and the console show, never on a rule of its own.
 """
 
 from __future__ import annotations
@@ -14,12 +12,11 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Max, Q, Sum
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Sum
 
 from alerts import anomalies
 from analytics.models import HourlyCustomers
-from devices.models import HourlyFootfall, Outcome, ReceivedDocument
+from devices.models import HourlyFootfall
 from devices.selectors import device_health
 from stores.models import Store, StoreHeartbeat
 
@@ -30,60 +27,7 @@ SENDER_SOURCE = "sender"
 
 def device_states(store: Store, now: datetime) -> list[dict[str, Any]]:
     """``device_health`` entries, each with ``state`` and ``refusal`` (``None`` unless refusing)."""
-    entries = device_health(store, now)
-    if all("state" in entry for entry in entries):
-        return entries
-    refusals = _recent_refusals(store, now)
-    for entry in entries:
-        if "state" in entry:
-            continue
-        refusal = refusals.get(entry["device_id"])
-        entry["refusal"] = refusal
-        entry["state"] = REFUSING if refusal else (ONLINE if entry["online"] else SILENT)
-    return entries
-
-
-def _recent_refusals(store: Store, now: datetime) -> dict[str, dict[str, Any]]:
-    """``{device_id: refusal}`` for devices whose newest document within the timeout was refused."""
-    since = now - store.inactivity_timeout
-    rows = (
-        ReceivedDocument.objects.filter(store=store, received_at__gte=since, received_at__lte=now)
-        .exclude(device_key="")
-        .values("device_key")
-        .annotate(
-            refused=Max("received_at", filter=Q(outcome=Outcome.REJECTED)),
-            accepted=Max("received_at", filter=Q(outcome=Outcome.ACCEPTED, kind__in=DATA_KINDS)),
-        )
-        .order_by()
-    )
-    keys = [
-        row["device_key"]
-        for row in rows
-        if row["refused"] and (not row["accepted"] or row["refused"] > row["accepted"])
-    ]
-    result = {}
-    for key in keys:
-        document = (
-            ReceivedDocument.objects.filter(store=store, device_key=key, outcome=Outcome.REJECTED)
-            .order_by("-received_at", "-pk")
-            .only("pk", "error", "received_at")
-            .first()
-        )
-        if document is not None:
-            result[key] = {
-                "reason": document.error,
-                "document_id": document.pk,
-                "received_at": document.received_at.isoformat(),
-                "console_url": _console_url(document.pk),
-            }
-    return result
-
-
-def _console_url(document_id: int) -> str:
-    try:
-        return reverse("admin:devices_receiveddocument_change", args=[document_id])
-    except NoReverseMatch:
-        return ""
+    return device_health(store, now)
 
 
 def last_heartbeat(store: Store) -> datetime | None:

@@ -38,7 +38,10 @@ def make_rule():
 
 
 def make_device(store, device_id: str = "CAM-1", last_seen: datetime | None = None, name: str = "Main door") -> Device:
-    return Device.objects.create(store=store, device_id=device_id, name=name, first_seen=last_seen, last_seen=last_seen)
+    # A camera whose counts arrive: its last document was data (devices.health decides on data alone).
+    return Device.objects.create(
+        store=store, device_id=device_id, name=name, first_seen=last_seen, last_seen=last_seen, last_data_at=last_seen
+    )
 
 
 def load_series(device: Device, series: dict[datetime, int]) -> None:

@@ -57,7 +57,7 @@ def test_silent_device_alerts_once_backs_off_and_recovers_once(store_a, make_rul
     assert run(store_a, NOW + 89 * MIN) == []  # the second gap is 60 minutes
     assert [n.phase for n in run(store_a, NOW + 90 * MIN)] == ["reminder"]
 
-    device.last_seen = NOW + 100 * MIN
+    device.last_seen = device.last_data_at = NOW + 100 * MIN
     device.save()
     assert [n.phase for n in run(store_a, NOW + 101 * MIN)] == ["recovery"]
     assert mail.outbox[-1].subject == "[VISLIVIS] Resolved: Device silent, AVM İstanbul"

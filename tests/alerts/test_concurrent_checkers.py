@@ -49,7 +49,7 @@ def test_problem_reminder_and_recovery_are_each_sent_once(store_a, make_rule):
     assert sorted(at_once(check(NOW))) == [0, 1]  # both see the problem; one takes the step
     assert sorted(at_once(check(NOW + timedelta(minutes=1)))) == [0, 0]  # within the back-off
     assert sorted(at_once(check(NOW + timedelta(minutes=30)))) == [0, 1]
-    device.last_seen = NOW + timedelta(minutes=40)
+    device.last_seen = device.last_data_at = NOW + timedelta(minutes=40)
     device.save()
     assert sorted(at_once(check(NOW + timedelta(minutes=41)))) == [0, 1]
 

@@ -55,10 +55,3 @@ def test_refused_documents_raise_one_refusing_alert_and_an_accepted_one_recovers
         [recovery] = checks.check_store(store_a, timezone.now() + timedelta(seconds=1))
     assert recovery.phase == "recovery"
     assert [m.to for m in mail.outbox] == [["ops@boyner.example"]] * 2
-
-
-def test_health_state_wins_when_device_health_carries_it(store_a, monkeypatch):
-    """The adapter's contract: an entry with ``state`` is passed through untouched."""
-    entry = {"device_id": "CAM-9", "name": "", "online": True, "last_seen": timezone.now().isoformat()}
-    monkeypatch.setattr(sources, "device_health", lambda store, now: [{**entry, "state": "silent", "refusal": None}])
-    assert [e["state"] for e in sources.device_states(store_a, timezone.now())] == ["silent"]
