@@ -58,3 +58,11 @@ def asgi_live_server(django_db_setup, django_db_blocker) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     reactor.callFromThread(reactor.stop)
     thread.join(timeout=10)
+    # asgiref's worker threads may still hold a connection each (a WebSocket consumer's last
+    # one); they cannot be closed from here, and PostgreSQL refuses to drop a database in use.
+    # End those sessions of our own test database only, so pytest-django can drop it.
+    with django_db_blocker.unblock(), connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

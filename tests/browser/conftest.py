@@ -102,7 +102,9 @@ class Session:
     """One role's browser context and page, logged in once, with its problems collector."""
 
     def __init__(self, browser, base_url: str, login: tuple[str, str] | None) -> None:
-        self.context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+        # A US-English browser: the pages must still write ISO dates (issue 18), whatever the
+        # browser's own locale would do with Intl or toLocaleString.
+        self.context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="America/Los_Angeles")
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
         self.problems = PageProblems(base_url)
@@ -117,16 +119,26 @@ class Session:
         self.problems.take()
 
 
+class Sessions:
+    """One session per role, logged in on first use; ``forget`` after a test logged it out."""
+
+    def __init__(self, browser, base_url: str, world: World) -> None:
+        self.browser, self.base_url, self.world = browser, base_url, world
+        self.made: dict[str, Session] = {}
+
+    def __call__(self, role: str) -> Session:
+        if role not in self.made:
+            self.made[role] = Session(self.browser, self.base_url, self.world.logins.get(role))
+        return self.made[role]
+
+    def forget(self, role: str) -> None:
+        self.made.pop(role).context.close()
+
+
 @pytest.fixture(scope="package")
 def sessions(chromium_session, world, asgi_live_server):
     """``sessions(role)``: that role's logged-in session (created on first use)."""
-    made: dict[str, Session] = {}
-
-    def get(role: str) -> Session:
-        if role not in made:
-            made[role] = Session(chromium_session, asgi_live_server, world.logins.get(role))
-        return made[role]
-
-    yield get
-    for session in made.values():
+    made = Sessions(chromium_session, asgi_live_server, world)
+    yield made
+    for session in made.made.values():
         session.context.close()

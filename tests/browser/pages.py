@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the page table keeps one page per line, so adding a page is one line
 """The page-by-role table of the browser suite: every page, what each role must get there.
 
 One ``Page(...)`` entry per page. ``expect`` maps a role (or a group: ``tenant_b``, ``*`` for the rest) to

@@ -23,6 +23,7 @@ from tests.browser.pages import PAGES, ROLES, Outcome
 # before, and the live server reads and writes through its own connections.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
+US_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 CASES = [pytest.param(page, role, id=f"{page.name}-as-{role}") for page in PAGES for role in page.roles]
 
 
@@ -51,6 +52,8 @@ def check_outcome(page, base: str, url: str, expected: Outcome) -> None:
     text = page.locator("body").inner_text()
     for wanted in expected.texts:
         assert wanted in text, (wanted, url)
+    # Issue 18: English pages write ISO dates, also where JavaScript writes them (live updates).
+    assert not US_DATE.search(text), (US_DATE.search(text), url)
     html = page.content()
     for unwanted in expected.absent:
         assert unwanted not in html, (unwanted, url)
@@ -82,14 +85,28 @@ def test_page_as_role(sessions, world, asgi_live_server, page_spec, role):
     assert problems == [], problems
 
 
-@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
-def test_log_out(chromium_session, world, asgi_live_server, role):
-    """Logging out from the page header ends the session: the next page asks for the login."""
-    from tests.browser.conftest import Session
+def test_icons_load_in_the_browser(sessions, world, asgi_live_server):
+    """Issue 18: no 404 for the icon. Every ``<link rel=icon>`` of the page and ``/favicon.ico``
+    (which browsers ask for on their own) load as images, fetched by the page itself."""
+    page = sessions("anonymous").page
+    page.goto(f"{asgi_live_server}/accounts/login/")
+    hrefs = page.eval_on_selector_all("link[rel~=icon]", "links => links.map(l => l.href)")
+    assert len(hrefs) >= 2, hrefs
+    for href in [*hrefs, f"{asgi_live_server}/favicon.ico"]:
+        status, kind = page.evaluate(
+            "async url => { const r = await fetch(url); return [r.status, r.headers.get('content-type')]; }", href
+        )
+        assert (status, kind.split(";")[0].startswith("image/")) == (200, True), (href, status, kind)
 
-    session = Session(chromium_session, asgi_live_server, world.logins[role])
+
+# Last in the module: it ends each role's session (``forget`` makes a later use log in again).
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
+def test_log_out(sessions, world, asgi_live_server, role):
+    """Logging out from the page header ends the session: the next page asks for the login."""
+    session = sessions(role)
     page = session.page
     try:
+        page.goto(f"{asgi_live_server}/dashboard/")
         page.get_by_role("button", name="Log out").click()
         page.wait_for_url(re.compile(r"/accounts/login/$"))
         assert page.locator("#id_username").is_visible()
@@ -97,4 +114,4 @@ def test_log_out(chromium_session, world, asgi_live_server, role):
         assert page.url.startswith(f"{asgi_live_server}/accounts/login/?next=")
         assert session.problems.take() == []
     finally:
-        session.context.close()
+        sessions.forget(role)
