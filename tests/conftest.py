@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from stores.models import Role
 from tests.factories import PASSWORD, StoreFactory, TenantFactory, UserFactory, make_member
+from tests.live_server import asgi_live_server  # noqa: F401 - one Daphne per session, for every folder
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must be allowed there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,17 +1,12 @@
-"""Fixtures of the dashboard tests: an ASGI live server (HTTP and WebSockets) and Chromium.
+"""Fixtures of the dashboard tests: Chromium, a page, login and screenshots.
 
-Django's ``live_server`` speaks WSGI only, so Daphne runs in a thread of the test process: it
-shares the test database and the channel layer, in-memory or Redis when
-``REDIS_URL`` is set. Its reactor can run once per process, hence one server per session.
+The ASGI live server (``asgi_live_server``, HTTP and WebSockets) is session-wide, in
+``tests/live_server.py``; the page-by-role browser suite is ``tests/browser/``.
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,49 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def asgi_live_server(django_db_setup, django_db_blocker) -> Iterator[str]:
-    """``http://127.0.0.1:<port>`` of Daphne serving the project's ASGI application."""
-    from daphne.endpoints import build_endpoint_description_strings
-    from daphne.server import Server  # installs Twisted's asyncio reactor (not run in this thread)
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-    from django.db import connections
-    from twisted.internet import reactor
-
-    from vislivis.asgi import application
-
-    # Server threads must not keep connections open: PostgreSQL cannot drop a test database
-    # that a finished request thread still holds.
-    connections["default"].settings_dict["CONN_MAX_AGE"] = 0
-    port = free_port()
-    server = Server(
-        ASGIStaticFilesHandler(application),
-        endpoints=build_endpoint_description_strings(host="127.0.0.1", port=port),
-        signal_handlers=False,
-        verbosity=0,
-    )
-    thread = threading.Thread(target=server.run, name="daphne-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("Daphne did not start") from None
-            time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    reactor.callFromThread(reactor.stop)
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
