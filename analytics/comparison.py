@@ -25,17 +25,20 @@ from sales.selectors import conversion, money
 PERIODS = ("current", "previous", "year")
 YEAR_BACK = timedelta(days=364)  # 52 weeks: the same weekdays a year before
 
-# Per (store, period) one LATERAL step: an index range scan of each side, summed per hour (both
-# come out in hour order), the two joined on the hour, and summed at once -- per hour for the
-# current period (the chart and heatmap need its local days and hours), to one row for the
-# previous period and the year before (only their totals are shown). The outer GROUPING SETS
-# then sum ~36k current hours instead of every hour of the three periods: per store and period,
-# per local day (the chart), per weekday and hour (the heatmap), the last two split by ``focus``
-# (the one store asked for) so the brand and that store come out of the same pass. Measured
-# against the FULL JOIN of two LATERAL-aggregated sets over all hours (sorted twice, ~108k
-# rows each, then grouped three ways): see docs/performance.md.
-# ``matched`` sums: an hour with both sides; a side's NULL adds nothing to a sum, so each
-# FILTER only needs to test the other side.
+# The hours of one (store, period), both sides: an index range scan of each, summed per hour
+# (both come out unique per hour), joined on the hour. Used per (store, period) in a LATERAL
+# step, so nothing is sorted or joined over all stores' hours at once (the same text in both
+# branches of ``j`` below).
+# The current period keeps its joined hours (the chart and heatmap need their local days and
+# hours); the previous period and the year before are summed to one row inside their LATERAL
+# step (only their totals are shown). The outer GROUPING SETS then sum ~36k current hours
+# rather than every hour of the three periods: per store and period, per local day (the chart),
+# per weekday and hour (the heatmap), the last two split by ``focus`` (the one store asked for)
+# so the brand and that store come out of the same pass. The day and heatmap groups of the two
+# past periods (local NULL) come out too and are ignored. Measured against the FULL JOIN of two
+# LATERAL-aggregated sets over all hours, then grouped three ways: see docs/performance.md.
+# ``m_*``: the hours with both sides (a side's NULL adds nothing to a sum, so each test only
+# needs the other side).
 # MERGE (staff): where a store subtracts staff, ``v.visitors`` is the place to take them out.
 _SQL = """
 WITH r AS (
@@ -46,13 +49,12 @@ WITH r AS (
 j AS (
     SELECT r.store_id, r.period, r.focus, x.hour AT TIME ZONE r.tz AS local, x.*
     FROM r CROSS JOIN LATERAL (
-        SELECT CASE WHEN r.period = 0 THEN COALESCE(v.hour, s.hour) END AS hour,
-               sum(v.visitors)::bigint AS visitors, sum(s.transactions)::bigint AS transactions,
-               sum(s.revenue) AS revenue,
-               sum(v.visitors) FILTER (WHERE s.transactions IS NOT NULL)::bigint AS m_visitors,
-               sum(s.transactions) FILTER (WHERE v.visitors IS NOT NULL)::bigint AS m_transactions,
-               sum(s.revenue) FILTER (WHERE v.visitors IS NOT NULL AND s.transactions IS NOT NULL) AS m_revenue,
-               count(*) FILTER (WHERE v.visitors IS NOT NULL AND s.transactions IS NOT NULL) AS m_hours
+        SELECT COALESCE(v.hour, s.hour) AS hour, v.visitors, s.transactions, s.revenue,
+               CASE WHEN s.transactions IS NOT NULL THEN v.visitors END AS m_visitors,
+               CASE WHEN v.visitors IS NOT NULL THEN s.transactions END AS m_transactions,
+               CASE WHEN v.visitors IS NOT NULL AND s.transactions IS NOT NULL THEN s.revenue END AS m_revenue,
+               (v.visitors IS NOT NULL AND s.transactions IS NOT NULL)::int AS m_hours
+
         FROM (
             SELECT f.hour, sum(f.enters)::bigint AS visitors FROM devices_hourlyfootfall f
             WHERE r.cam AND f.store_id = r.store_id AND f.object_type = 0 AND f.hour >= r.lo AND f.hour < r.hi
@@ -67,8 +69,34 @@ j AS (
             WHERE t.store_id = r.store_id AND t.hour >= r.lo AND t.hour < r.hi
             GROUP BY t.hour
         ) s ON s.hour = v.hour
-        GROUP BY 1
     ) x
+    WHERE r.period = 0
+    UNION ALL
+    SELECT r.store_id, r.period, r.focus, NULL, x.*
+    FROM r CROSS JOIN LATERAL (
+        SELECT NULL::timestamptz AS hour, sum(v.visitors)::bigint AS visitors,
+               sum(s.transactions)::bigint AS transactions, sum(s.revenue) AS revenue,
+               sum(v.visitors) FILTER (WHERE s.transactions IS NOT NULL)::bigint AS m_visitors,
+               sum(s.transactions) FILTER (WHERE v.visitors IS NOT NULL)::bigint AS m_transactions,
+               sum(s.revenue) FILTER (WHERE v.visitors IS NOT NULL AND s.transactions IS NOT NULL) AS m_revenue,
+               count(*) FILTER (WHERE v.visitors IS NOT NULL AND s.transactions IS NOT NULL) AS m_hours
+
+        FROM (
+            SELECT f.hour, sum(f.enters)::bigint AS visitors FROM devices_hourlyfootfall f
+            WHERE r.cam AND f.store_id = r.store_id AND f.object_type = 0 AND f.hour >= r.lo AND f.hour < r.hi
+            GROUP BY f.hour
+            UNION ALL
+            SELECT c.hour, sum(c.entered)::bigint FROM analytics_hourlycustomers c
+            WHERE NOT r.cam AND c.store_id = r.store_id AND c.hour >= r.lo AND c.hour < r.hi AND c.entered IS NOT NULL
+            GROUP BY c.hour
+        ) v FULL JOIN (
+            SELECT t.hour, sum(t.transactions)::bigint AS transactions, sum(t.revenue) AS revenue
+            FROM sales_hourlysales t
+            WHERE t.store_id = r.store_id AND t.hour >= r.lo AND t.hour < r.hi
+            GROUP BY t.hour
+        ) s ON s.hour = v.hour
+    ) x
+    WHERE r.period <> 0
 )
 SELECT GROUPING(store_id) AS g_store, GROUPING(local::date) AS g_day,
        store_id, period, focus, local::date AS day,
