@@ -209,9 +209,9 @@ def brand_figures(
     )
     if not stores:
         return result
-    # The hours of a month and its two comparisons are sorted for the join and the grouping: at
-    # the default 4 MB they spilled to disk (measured: external merge, ~7 MB). SET LOCAL ends
-    # with the transaction.
+    # Headroom for the GROUPING SETS hash over the current hours (under 2 MB for 100 stores × a
+    # month; a year-long period is ~12× that): an earlier shape that sorted every hour of the
+    # three periods spilled to disk at the default 4 MB. SET LOCAL ends with the transaction.
     with transaction.atomic():
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
