@@ -25,10 +25,20 @@ from sales.selectors import conversion, money
 PERIODS = ("current", "previous", "year")
 YEAR_BACK = timedelta(days=364)  # 52 weeks: the same weekdays a year before
 
-# One index range scan per (store, period) on each table (LATERAL, as analytics/brand.py does);
-# the hours of both sides joined, then summed three ways at once (GROUPING SETS): per store and
-# period, per local day (the chart), per weekday and hour (the heatmap), the last two split by
-# ``focus`` (the one store asked for) so the brand and that store come out of the same pass.
+# The hours of one (store, period), both sides: an index range scan of each, summed per hour
+# (both come out unique per hour), joined on the hour. Used per (store, period) in a LATERAL
+# step, so nothing is sorted or joined over all stores' hours at once (the same text in both
+# branches of ``j`` below).
+# The current period keeps its joined hours (the chart and heatmap need their local days and
+# hours); the previous period and the year before are summed to one row inside their LATERAL
+# step (only their totals are shown). The outer GROUPING SETS then sum ~36k current hours
+# rather than every hour of the three periods: per store and period, per local day (the chart),
+# per weekday and hour (the heatmap), the last two split by ``focus`` (the one store asked for)
+# so the brand and that store come out of the same pass. The day and heatmap groups of the two
+# past periods (local NULL) come out too and are ignored. Measured against the FULL JOIN of two
+# LATERAL-aggregated sets over all hours, then grouped three ways: see docs/performance.md.
+# ``m_*``: the hours with both sides (a side's NULL adds nothing to a sum, so each test only
+# needs the other side).
 # MERGE (staff): where a store subtracts staff, ``v.visitors`` is the place to take them out.
 _SQL = """
 WITH r AS (
@@ -36,41 +46,63 @@ WITH r AS (
                          %(his)s::timestamptz[], %(cams)s::bool[], %(tzs)s::text[], %(focus)s::bool[])
       AS r(store_id, period, lo, hi, cam, tz, focus)
 ),
-v AS (
-    SELECT r.store_id, r.period, r.tz, r.focus, x.hour, x.visitors
-    FROM r CROSS JOIN LATERAL (
-        SELECT f.hour, sum(f.enters)::bigint AS visitors FROM devices_hourlyfootfall f
-        WHERE r.cam AND f.store_id = r.store_id AND f.object_type = 0 AND f.hour >= r.lo AND f.hour < r.hi
-        GROUP BY f.hour
-        UNION ALL
-        SELECT c.hour, sum(c.entered)::bigint FROM analytics_hourlycustomers c
-        WHERE NOT r.cam AND c.store_id = r.store_id AND c.hour >= r.lo AND c.hour < r.hi AND c.entered IS NOT NULL
-        GROUP BY c.hour
-    ) x
-),
-s AS (
-    SELECT r.store_id, r.period, r.tz, r.focus, x.hour, x.transactions, x.revenue
-    FROM r CROSS JOIN LATERAL (
-        SELECT t.hour, sum(t.transactions)::bigint AS transactions, sum(t.revenue) AS revenue
-        FROM sales_hourlysales t
-        WHERE t.store_id = r.store_id AND t.hour >= r.lo AND t.hour < r.hi
-        GROUP BY t.hour
-    ) x
-),
 j AS (
-    -- r's columns travel with each side: joining r back on COALESCE(...) cost a nested loop
-    -- over every hour (measured 1.7 s for 100 stores).
-    SELECT COALESCE(v.store_id, s.store_id) AS store_id, COALESCE(v.period, s.period) AS period,
-           COALESCE(v.focus, s.focus) AS focus, (COALESCE(v.hour, s.hour) AT TIME ZONE COALESCE(v.tz, s.tz)) AS local,
-           v.visitors, s.transactions, s.revenue, (v.visitors IS NOT NULL AND s.transactions IS NOT NULL) AS matched
-    FROM v FULL JOIN s ON s.store_id = v.store_id AND s.period = v.period AND s.hour = v.hour
+    SELECT r.store_id, r.period, r.focus, x.hour AT TIME ZONE r.tz AS local, x.*
+    FROM r CROSS JOIN LATERAL (
+        SELECT COALESCE(v.hour, s.hour) AS hour, v.visitors, s.transactions, s.revenue,
+               CASE WHEN s.transactions IS NOT NULL THEN v.visitors END AS m_visitors,
+               CASE WHEN v.visitors IS NOT NULL THEN s.transactions END AS m_transactions,
+               CASE WHEN v.visitors IS NOT NULL AND s.transactions IS NOT NULL THEN s.revenue END AS m_revenue,
+               (v.visitors IS NOT NULL AND s.transactions IS NOT NULL)::int AS m_hours
+
+        FROM (
+            SELECT f.hour, sum(f.enters)::bigint AS visitors FROM devices_hourlyfootfall f
+            WHERE r.cam AND f.store_id = r.store_id AND f.object_type = 0 AND f.hour >= r.lo AND f.hour < r.hi
+            GROUP BY f.hour
+            UNION ALL
+            SELECT c.hour, sum(c.entered)::bigint FROM analytics_hourlycustomers c
+            WHERE NOT r.cam AND c.store_id = r.store_id AND c.hour >= r.lo AND c.hour < r.hi AND c.entered IS NOT NULL
+            GROUP BY c.hour
+        ) v FULL JOIN (
+            SELECT t.hour, sum(t.transactions)::bigint AS transactions, sum(t.revenue) AS revenue
+            FROM sales_hourlysales t
+            WHERE t.store_id = r.store_id AND t.hour >= r.lo AND t.hour < r.hi
+            GROUP BY t.hour
+        ) s ON s.hour = v.hour
+    ) x
+    WHERE r.period = 0
+    UNION ALL
+    SELECT r.store_id, r.period, r.focus, NULL, x.*
+    FROM r CROSS JOIN LATERAL (
+        SELECT NULL::timestamptz AS hour, sum(v.visitors)::bigint AS visitors,
+               sum(s.transactions)::bigint AS transactions, sum(s.revenue) AS revenue,
+               sum(v.visitors) FILTER (WHERE s.transactions IS NOT NULL)::bigint AS m_visitors,
+               sum(s.transactions) FILTER (WHERE v.visitors IS NOT NULL)::bigint AS m_transactions,
+               sum(s.revenue) FILTER (WHERE v.visitors IS NOT NULL AND s.transactions IS NOT NULL) AS m_revenue,
+               count(*) FILTER (WHERE v.visitors IS NOT NULL AND s.transactions IS NOT NULL) AS m_hours
+
+        FROM (
+            SELECT f.hour, sum(f.enters)::bigint AS visitors FROM devices_hourlyfootfall f
+            WHERE r.cam AND f.store_id = r.store_id AND f.object_type = 0 AND f.hour >= r.lo AND f.hour < r.hi
+            GROUP BY f.hour
+            UNION ALL
+            SELECT c.hour, sum(c.entered)::bigint FROM analytics_hourlycustomers c
+            WHERE NOT r.cam AND c.store_id = r.store_id AND c.hour >= r.lo AND c.hour < r.hi AND c.entered IS NOT NULL
+            GROUP BY c.hour
+        ) v FULL JOIN (
+            SELECT t.hour, sum(t.transactions)::bigint AS transactions, sum(t.revenue) AS revenue
+            FROM sales_hourlysales t
+            WHERE t.store_id = r.store_id AND t.hour >= r.lo AND t.hour < r.hi
+            GROUP BY t.hour
+        ) s ON s.hour = v.hour
+    ) x
+    WHERE r.period <> 0
 )
 SELECT GROUPING(store_id) AS g_store, GROUPING(local::date) AS g_day,
        store_id, period, focus, local::date AS day,
        extract(isodow FROM local)::int AS dow, extract(hour FROM local)::int AS hr,
        sum(visitors)::bigint, sum(transactions)::bigint, sum(revenue),
-       sum(visitors) FILTER (WHERE matched)::bigint, sum(transactions) FILTER (WHERE matched)::bigint,
-       sum(revenue) FILTER (WHERE matched), count(*) FILTER (WHERE matched)
+       sum(m_visitors)::bigint, sum(m_transactions)::bigint, sum(m_revenue), sum(m_hours)::bigint
 FROM j
 GROUP BY GROUPING SETS ((store_id, period), (period, focus, local::date), (period, focus, dow, hr))
 """
@@ -177,9 +209,9 @@ def brand_figures(
     )
     if not stores:
         return result
-    # The hours of a month and its two comparisons are sorted for the join and the grouping: at
-    # the default 4 MB they spilled to disk (measured: external merge, ~7 MB). SET LOCAL ends
-    # with the transaction.
+    # Headroom for the GROUPING SETS hash over the current hours (under 2 MB for 100 stores × a
+    # month; a year-long period is ~12× that): an earlier shape that sorted every hour of the
+    # three periods spilled to disk at the default 4 MB. SET LOCAL ends with the transaction.
     with transaction.atomic():
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
