@@ -72,7 +72,7 @@ def footfall_series(
     says so) have the staff of each hour taken off ``enters`` (``without_staff``) before hours
     are summed into days; exits, passings and returns stay as counted."""
     subtract = store.subtract_staff if subtract_staff is None else subtract_staff
-    if subtract and object_type == 0 and connection.vendor == "postgresql":
+    if subtract and object_type == 0:
         staff = staff_by_hour(store, rng.start_utc, rng.end_utc, device_id)
         if staff:
             return _footfall_without_staff(store, rng, device_id, staff)

@@ -37,6 +37,11 @@ api_patterns = [
     re_path(r"^api/stores/(?P<store_id>\d+)/queues/?$", read_views.QueuesReportView.as_view(), name="store-queues"),
     re_path(r"^api/stores/(?P<store_id>\d+)/health/?$", store_views.StoreHealthView.as_view(), name="store-health"),
     re_path(r"^api/stores/(?P<store_id>\d+)/footfall/?$", device_views.FootfallView.as_view(), name="store-footfall"),
+    re_path(
+        r"^api/stores/(?P<store_id>\d+)/demographics/?$",
+        device_views.DemographicsView.as_view(),
+        name="store-demographics",
+    ),
     path("api/devices/", include("devices.api.urls")),
     path("api/pantilt/", include("pantilt.api.urls")),
     path("api/visitorsflow/", include("visitorsflow.api.urls")),
