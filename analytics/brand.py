@@ -177,6 +177,7 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
     # Stores of one time zone and opening hour share the same cut: it is computed, and sent,
     # once per such group (a brand has a handful), the stores only name their group.
     groups: dict[tuple[str, int], int] = {}
+    group_windows: dict[tuple[str, int], tuple[datetime, datetime]] = {}
     ids, store_groups, firsts, lasts, heads, tails, range_groups, los, his = [], [], [], [], [], [], [], [], []
     for store in stores:
         key = (store.timezone, store.opening_hour)
@@ -186,6 +187,7 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
             start = datetime.combine(first_day, time.min, tzinfo=tz).astimezone(UTC)
             local_end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
             split = split_window(start, min(local_end, now), tz, store.opening_hour, local_end <= now)
+            group_windows[key] = (start, min(local_end, now))
             firsts.append(split.first_full)
             lasts.append(split.last_full)
             heads.append(split.head_after)
@@ -216,4 +218,13 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
         for source, sql in _SQL.items():
             cursor.execute(sql, {**params, "source": source}, prepare=True)
             result[source] = {store_id: (footfall, peak) for store_id, footfall, peak in cursor.fetchall()}
+    # Stores with ``subtract_staff``: camera footfall less its work-card staff, hour by hour
+    # through the one rule (devices.selectors.without_staff); the occupancy peak stays as counted.
+    from devices.selectors import staff_removed_by_store
+
+    windows = {store.pk: group_windows[(store.timezone, store.opening_hour)] for store in stores}
+    for store_id, amount in staff_removed_by_store(stores, windows).items():
+        if store_id in result["camera"]:
+            footfall, peak = result["camera"][store_id]
+            result["camera"][store_id] = (max(0, footfall - amount), peak)
     return result

@@ -56,6 +56,13 @@ def demographics(data: dict[str, Any]) -> str:
     return render(("measure", "count"), data["demographics"].items())
 
 
+def camera_demographics(data: dict[str, Any]) -> str:
+    """The cameras' totals, labelled by source (``camera``), in their own bands."""
+    return render(
+        ("source", "measure", "count"), [("camera", k, v) for k, v in (data["camera_demographics"] or {}).items()]
+    )
+
+
 def zones(data: dict[str, Any]) -> str:
     return render(
         ("zone", "visitors", "avg_dwell_seconds"), ((r["zone"], r["visitors"], r["avg_dwell"]) for r in data["zones"])
@@ -133,6 +140,7 @@ STORE_TABLES = {
     "footfall": footfall,
     "occupancy": occupancy,
     "demographics": demographics,
+    "camera-demographics": camera_demographics,
     "zones": zones,
     "queues": queues,
     "queue-hours": queue_periods,

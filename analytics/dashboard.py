@@ -129,8 +129,28 @@ def queue_waits(windows: dict[int, tuple[datetime, datetime]]) -> dict[int, tupl
 
 
 def camera_hourly_counts(store: Store, rng: ReportRange) -> dict[datetime, list[int]]:
+    """Camera enters and exits per UTC hour as counted (staff included: occupancy needs both
+    directions, and a work-card count has none; footfall totals take staff off separately)."""
+    from devices.selectors import footfall_series
+
     hourly = dataclasses.replace(rng, granularity="hour")
-    return {as_utc(row["period"]): [row["enters"] or 0, row["exits"] or 0] for row in camera_footfall(store, hourly)}
+    rows = footfall_series(store, hourly, subtract_staff=False)
+    return {as_utc(row["period"]): [row["enters"] or 0, row["exits"] or 0] for row in rows}
+
+
+def camera_total(
+    stores: Iterable[Store], counts: dict[int, dict[datetime, list[int]]], windows
+) -> dict[int, int | None]:
+    """``{store_id: camera footfall}`` from hourly counts as counted, with the work-card staff of the
+    same hours taken off for stores with ``subtract_staff`` (``devices.selectors.without_staff``)."""
+    from devices.selectors import staff_removed_by_store
+
+    removed = staff_removed_by_store(stores, windows)
+    result = {}
+    for store in stores:
+        total = totals(counts.get(store.pk, {}))
+        result[store.pk] = total - removed.get(store.pk, 0) if total is not None else None
+    return result
 
 
 def occupancy_series(
@@ -303,13 +323,14 @@ def period_totals(store: Store, rng: ReportRange, now: datetime) -> dict[str, An
     """Headline figures of one period; used for the period shown and the one before it."""
     counts = sender_hourly_counts({store.pk: window(store, rng, now)}).get(store.pk, {})
     camera = camera_hourly_counts(store, rng)
+    camera_footfall = camera_total([store], {store.pk: camera}, {store.pk: (rng.start_utc, rng.end_utc)})[store.pk]
     source, occupancy = occupancy_source(store, rng, now, counts, camera)
     wait = HourlyQueue.objects.filter(store=store, hour__gte=rng.start_utc, hour__lt=rng.end_utc).aggregate(
         weighted=Sum(F("wait_time") * F("total_customers"), output_field=FloatField()), customers=Sum("total_customers")
     )
     return {
         "sender_footfall": totals(counts),
-        "camera_footfall": totals(camera),
+        "camera_footfall": camera_footfall,
         "occupancy_peak": max((value for _, value in occupancy), default=None),
         "occupancy_now": occupancy[-1][1] if occupancy and rng.end_utc > now else None,
         "occupancy_source": source,
@@ -334,6 +355,8 @@ def store_dashboard(store: Store, rng: ReportRange, now: datetime) -> dict[str, 
         for key in ("sender_footfall", "camera_footfall", "occupancy_peak", "avg_wait")
     }
     devices = device_health(store, now)
+    from devices.selectors import camera_demographics_totals
+
     return {
         "store": store,
         "range": rng,
@@ -346,6 +369,8 @@ def store_dashboard(store: Store, rng: ReportRange, now: datetime) -> dict[str, 
         "occupancy_now": current["occupancy_now"],
         "comparison": comparison,
         "demographics": demographics(store, rng),
+        "camera_demographics": camera_demographics_totals(store, rng),
+        "subtract_staff": store.subtract_staff,
         "zones": zone_rows(store, rng),
         "queues": queue_summary(store, rng),
         "devices": devices,
@@ -389,6 +414,7 @@ def stores_overview(stores: Iterable[Store], now: datetime) -> list[dict[str, An
     camera_counts = hourly_counts_by_store(windows)
     device_status = device_status_by_store(stores, now)
     conversions = conversion_today(stores, now)
+    camera_footfall = camera_total(stores, camera_counts, windows)
     result = []
     for store in stores:
         rng = ranges[store.pk]
@@ -399,7 +425,7 @@ def stores_overview(stores: Iterable[Store], now: datetime) -> list[dict[str, An
             {
                 "store": store,
                 "sender_footfall": totals(sender),
-                "camera_footfall": totals(camera),
+                "camera_footfall": camera_footfall[store.pk],
                 "occupancy_now": occupancy[-1][1] if occupancy else None,
                 "conversion": conversions.get(store.pk),
                 "ai": ai_status_from_row(store, now),

@@ -13,7 +13,9 @@ a document. Here the same rules run as two fixed SQL statements inside one trans
    supersede rule), add ``up − old`` per hour to ``HourlyFootfall`` and insert the
    ``ReceivedDocument`` with the number of counts applied. Every CTE sees the snapshot taken
    after statement 1 got the device lock, so ``old`` holds exactly what the counts were before
-   this document, and the rollup stays the sum of the minute rows.
+   this document, and the rollup stays the sum of the minute rows. ObjectType 3 demographics,
+   when the document has any, are stored between the two by ``devices.demographics`` (ORM,
+   under the same lock).
 3. When people counts (object type 0) changed: lock the business days they fall in and
    recompute those days' ``StoreDay`` rows (``analytics.storedays``): two more statements.
 
@@ -30,6 +32,7 @@ import psycopg
 from django.db import connection
 
 from analytics import storedays
+from devices.demographics import store_demographics
 from devices.models import IDENTITY_FIELDS, PROPERTY_FIELDS, Device, identity_values
 from devices.xml import COUNT_ROOTS, CountRecord, DeviceDocument
 
@@ -110,7 +113,7 @@ doc AS (
         (store_id, device_id, device_key, kind, body, size, content_type, remote_addr, received_at,
          outcome, error, records, applied)
     SELECT %(store)s, %(device)s, %(device_key)s, %(kind)s, %(body)s, %(size)s, %(content_type)s,
-           %(remote_addr)s::inet, %(seen)s, 'accepted', '', %(records)s, (SELECT count(*) FROM up)
+           %(remote_addr)s::inet, %(seen)s, 'accepted', '', %(records)s, (SELECT count(*) FROM up) + %(extra)s
     RETURNING id
 )
 SELECT (SELECT id FROM doc), (SELECT count(*) FROM up), (SELECT count(*) FROM bumped) + (SELECT count(*) FROM rolled)
@@ -152,6 +155,12 @@ def apply_and_record(
             prepare=True,
         )
         device_pk, last_seen = cursor.fetchone()
+        device = Device(pk=device_pk, store_id=store_id, device_id=document.device_id, last_seen=last_seen)
+        # ObjectType 3 demographics (V2.1): a few ORM statements under the device lock just taken,
+        # in the same transaction; their applied records join the document's ``applied``.
+        extra = 0
+        if document.demographics:
+            extra = store_demographics(device, document.demographics, transmit_time, seen_at)
         counts = list({(c.object_type, c.period_start): c for c in document.counts}.values())  # later one wins
         cursor.execute(
             _COUNTS_SQL,
@@ -168,6 +177,7 @@ def apply_and_record(
                 "content_type": stored["content_type"],
                 "remote_addr": stored["remote_addr"],
                 "records": document.records,
+                "extra": extra,
             },
             prepare=True,
         )
@@ -182,8 +192,7 @@ def apply_and_record(
                 storedays.refresh_statement(store_id, storedays.CAMERA, hours),
             ):
                 cursor.execute(sql, params, prepare=True)
-    device = Device(pk=device_pk, store_id=store_id, device_id=document.device_id, last_seen=last_seen)
-    return device, applied, document_pk
+    return device, applied + extra, document_pk
 
 
 def _columns(counts: list[CountRecord]) -> dict[str, list]:

@@ -175,6 +175,100 @@ class HourlyFootfall(models.Model):
         return f"{self.device_id} {self.object_type} {self.hour:%Y-%m-%d %H:00}"
 
 
+class DemographicKind(models.TextChoices):
+    """The ObjectType 3 children of HX-CCD21 V2.1 firmware (``devices.xml.DEMOGRAPHIC_FIELDS``)."""
+
+    GENDER = "gender", "Gender"
+    AGE = "age", "Age"
+    WORK_CARD = "workcard", "Work card"
+
+
+# Camera demographic measures, in the vendor's order: (column, the attribute the camera sends).
+# The age bands are the camera's own and are kept as they are (docs/devices.md relates them to
+# the sender's 18–30 / 30–50 / 50+); ``work_card`` counts people wearing a staff work card.
+DEMOGRAPHIC_MEASURES = (
+    ("male", "maleNum"),
+    ("female", "femaleNum"),
+    ("unknown_gender", "unknownGenderNum"),
+    ("age_under_10", "ageLess10Num"),
+    ("age_10_16", "age10to16Num"),
+    ("age_17_30", "age17to30Num"),
+    ("age_31_45", "age31to45Num"),
+    ("age_46_60", "age46to60Num"),
+    ("age_over_60", "ageOver60Num"),
+    ("unknown_age", "unknownAgeNum"),
+    ("work_card", "workCardNum"),
+)
+DEMOGRAPHIC_COLUMNS = tuple(column for column, _ in DEMOGRAPHIC_MEASURES)
+COLUMN_OF_ATTRIBUTE = {attribute: column for column, attribute in DEMOGRAPHIC_MEASURES}
+
+
+class DemographicCount(models.Model):
+    """One ``GenderCount``/``AgeCount``/``WorkCardCount`` of a device: one kind over one interval.
+
+    The demographic twin of ``MinuteCount``: same key shape (device, kind, period start in UTC),
+    same supersede rule (``transmit_time``), per-second V2.1 records folded into their minute
+    in ``seconds``. ``values`` maps the kind's columns (``DEMOGRAPHIC_COLUMNS``) to counts.
+    """
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="demographic_counts", db_index=False)
+    kind = models.CharField(max_length=8, choices=DemographicKind.choices)
+    period_start = models.DateTimeField(help_text="UTC start of the interval.")
+    interval = models.PositiveSmallIntegerField(help_text="Length of the interval in minutes.")
+    values = models.JSONField(help_text="The kind's measures: {column: count}.")
+    status = models.IntegerField(default=0)
+    transmit_time = models.DateTimeField()
+    received_at = models.DateTimeField()
+    # Folded per-second records (Interval="0"): {"<second>": [values in the kind's column order...,
+    # status, transmit µs since epoch]}; ``values`` are their sums. Null for a whole interval.
+    seconds = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["device", "-period_start", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "kind", "period_start"], name="demographic_count_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.kind} {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class HourlyDemographics(models.Model):
+    """Sum of a device's camera demographics over one UTC hour (kept by the ingest service).
+
+    Always the sum of the device's ``DemographicCount`` rows of the hour, kept by adding the
+    difference between each new interval and the one it supersedes (as ``HourlyFootfall``).
+    """
+
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="device_hourly_demographics", db_index=False
+    )
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="hourly_demographics", db_index=False)
+    hour = models.DateTimeField(help_text="UTC start of the hour.")
+    male = models.PositiveBigIntegerField(default=0)
+    female = models.PositiveBigIntegerField(default=0)
+    unknown_gender = models.PositiveBigIntegerField(default=0)
+    age_under_10 = models.PositiveBigIntegerField(default=0)
+    age_10_16 = models.PositiveBigIntegerField(default=0)
+    age_17_30 = models.PositiveBigIntegerField(default=0)
+    age_31_45 = models.PositiveBigIntegerField(default=0)
+    age_46_60 = models.PositiveBigIntegerField(default=0)
+    age_over_60 = models.PositiveBigIntegerField(default=0)
+    unknown_age = models.PositiveBigIntegerField(default=0)
+    work_card = models.PositiveBigIntegerField(default=0, help_text="People wearing a staff work card.")
+
+    class Meta:
+        verbose_name_plural = "hourly demographics"
+        ordering = ["-hour"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "hour"], name="device_hourly_demographics_key"),
+        ]
+        indexes = [models.Index(fields=["store", "hour"], name="device_demographics_store_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.hour:%Y-%m-%d %H:00}"
+
+
 class Outcome(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"

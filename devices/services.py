@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from analytics import storedays
 from devices import conf, fastpath, health
+from devices.demographics import store_demographics
 from devices.models import (
     PROPERTY_FIELDS,
     Device,
@@ -166,7 +167,10 @@ def apply_document(store: Store, document: DeviceDocument, seen_at: datetime) ->
     with transaction.atomic(savepoint=False):
         device = _lock_and_update_device(store, document, seen_at)
         transmit_time = document.properties.transmit_time or seen_at
-        return device, _store_counts(device, document.counts, transmit_time, seen_at, store)
+        applied = _store_counts(device, document.counts, transmit_time, seen_at, store)
+        # ObjectType 3 (camera gender, age, work cards): the same supersede rule, its own rows.
+        applied += store_demographics(device, document.demographics, transmit_time, seen_at)
+        return device, applied
 
 
 def _lock_and_update_device(store: Store, document: DeviceDocument, seen_at: datetime) -> Device:

@@ -32,17 +32,12 @@ def visitors_source(store: Store) -> str:
     return "camera" if Device.objects.filter(store=store).exists() else "sender"
 
 
-def staff_by_hour(store: Store, start_utc: datetime, end_utc: datetime) -> dict[datetime, int]:
-    """Staff wearing a work card per UTC hour, to take out of the visitors.
-
-    MERGE: the camdemo helper adds ``devices.selectors.staff_by_hour(store, start_utc, end_utc)
-    -> dict[datetime, int]``; wire it here (this placeholder subtracts nobody)."""
-    return {}
-
-
 def subtract_staff(visitors: dict[datetime, int], staff: dict[datetime, int]) -> dict[datetime, int]:
-    """Visitors minus staff per hour, never below zero; hours without visitors stay absent."""
-    return {hour: max(0, count - staff.get(hour, 0)) for hour, count in visitors.items()}
+    """Visitors minus staff per hour (``devices.selectors.without_staff``: never below zero);
+    hours without visitors stay absent."""
+    from devices.selectors import without_staff
+
+    return {hour: without_staff(count, staff.get(hour, 0)) for hour, count in visitors.items()}
 
 
 def visitors_by_hour(
@@ -73,6 +68,8 @@ def visitors_by_hour(
     visitors = {hour.astimezone(UTC): int(count) for hour, count in rows}
     if store.subtract_staff:
         # --- staff subtraction (Store.subtract_staff): the one place it happens -----------------
+        from devices.selectors import staff_by_hour
+
         visitors = subtract_staff(visitors, staff_by_hour(store, start_utc, end_utc))
     return visitors
 

@@ -51,6 +51,7 @@ class StoreAdmin(TenantScopedAdmin):
         "timezone",
         "inactivity_timeout_minutes",
         "opening_hour",
+        "subtract_staff",
         "site_name",
         "ingest_url",
         "created_at",

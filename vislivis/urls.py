@@ -41,6 +41,11 @@ api_patterns = [
     re_path(r"^api/stores/(?P<store_id>\d+)/sales/?$", sales_views.SalesReportView.as_view(), name="store-sales"),
     re_path(r"^api/stores/(?P<store_id>\d+)/health/?$", store_views.StoreHealthView.as_view(), name="store-health"),
     re_path(r"^api/stores/(?P<store_id>\d+)/footfall/?$", device_views.FootfallView.as_view(), name="store-footfall"),
+    re_path(
+        r"^api/stores/(?P<store_id>\d+)/demographics/?$",
+        device_views.DemographicsView.as_view(),
+        name="store-demographics",
+    ),
     path("api/devices/", include("devices.api.urls")),
     path("api/pantilt/", include("pantilt.api.urls")),
     path("api/visitorsflow/", include("visitorsflow.api.urls")),

@@ -52,3 +52,46 @@ FOOTFALL_SCHEMA = {
     ],
     "responses": {200: common.report_response("FootfallReport", FOOTFALL_ROW), **common.ERROR_RESPONSES},
 }
+
+SENDER_DEMOGRAPHICS = inline_serializer(
+    "SenderDemographics",
+    {
+        name: serializers.IntegerField(allow_null=True)
+        for name in ("male_count", "female_count", "age_18_30", "age_30_50", "age_50_plus")
+    },
+    allow_null=True,
+)
+CAMERA_DEMOGRAPHICS = inline_serializer(
+    "CameraDemographics",
+    {
+        name: serializers.IntegerField()
+        for name in (
+            "male",
+            "female",
+            "unknown_gender",
+            "age_under_10",
+            "age_10_16",
+            "age_17_30",
+            "age_31_45",
+            "age_46_60",
+            "age_over_60",
+            "unknown_age",
+            "work_card",
+        )
+    },
+    allow_null=True,
+)
+DEMOGRAPHICS_ROW = inline_serializer(
+    "DemographicsRow",
+    {"period": serializers.DateTimeField(), "sender": SENDER_DEMOGRAPHICS, "camera": CAMERA_DEMOGRAPHICS},
+    many=True,
+)
+DEMOGRAPHICS_SCHEMA = {
+    "parameters": [
+        *common.RANGE_PARAMETERS,
+        OpenApiParameter("device", str, description="Only this camera (its DeviceId); sender figures are then null."),
+    ],
+    "responses": {200: common.report_response("DemographicsReport", DEMOGRAPHICS_ROW), **common.ERROR_RESPONSES},
+    "description": "Sender (AI) and camera (HX-CCD21 V2.1 ObjectType 3) demographics per period, each source "
+    "under its own key with its own age bands; `work_card` counts people wearing a staff work card.",
+}

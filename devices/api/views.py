@@ -127,4 +127,22 @@ class FootfallView(StoreScopedAPIView):
         if device_id is not None and not selectors.device_exists(store, device_id):
             raise ValidationError({"device": ["No device with this DeviceId in this store."]})
         results = selectors.footfall_series(store, rng, device_id=device_id, object_type=object_type)
-        return self.report_response(store, rng, results, device=device_id, object_type=object_type)
+        staff = object_type == 0 and store.subtract_staff
+        return self.report_response(
+            store, rng, results, device=device_id, object_type=object_type, staff_subtracted=staff
+        )
+
+
+@extend_schema(**docs.DEMOGRAPHICS_SCHEMA)
+class DemographicsView(StoreScopedAPIView):
+    """``GET /api/stores/<id>/demographics?from&to&granularity=hour|day[&device=<DeviceId>]``: the
+    senders' and the cameras' demographics side by side, each under its own source label."""
+
+    def get(self, request, store_id: int):
+        store = self.get_store()
+        rng = self.get_range(store)
+        device_id = request.query_params.get("device") or None
+        if device_id is not None and not selectors.device_exists(store, device_id):
+            raise ValidationError({"device": ["No device with this DeviceId in this store."]})
+        results = selectors.demographics_report(store, rng, device_id=device_id)
+        return self.report_response(store, rng, results, device=device_id, staff_subtracted=store.subtract_staff)

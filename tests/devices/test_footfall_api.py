@@ -62,6 +62,7 @@ def test_hour_buckets_in_store_local_time(api, viewer_a, store_a):
         "granularity": "hour",
         "device": None,
         "object_type": 0,
+        "staff_subtracted": False,
         "results": [
             {"period": "2024-01-02T09:00:00+03:00", "enters": 4, "exits": 1, "passings": 2, "returns": 0},
             {"period": "2024-01-02T10:00:00+03:00", "enters": 11, "exits": 2, "passings": 4, "returns": 0},

@@ -295,7 +295,8 @@ def minute_rows(device_id: str = "HX-21") -> list[tuple]:
 
 def test_seconds_fold_into_their_minute_and_a_repush_never_doubles(store_a):
     first = ingest_document(store_a, hx_ccd21(seconds=(41, 42)))
-    assert (first.accepted, first.records, first.applied) == (True, 2 * 3 + 2 * 3, 6)
+    # applied: two seconds of three people-count object types and of three demographic kinds
+    assert (first.accepted, first.records, first.applied) == (True, 2 * 3 + 2 * 3, 2 * 3 + 2 * 3)
     minute = datetime(2024, 5, 6, 7, 45, tzinfo=UTC)
     assert minute_rows() == [(0, minute, 2, 1), (1, minute, 2, 1), (2, minute, 0, 1)]
     again = ingest_document(store_a, hx_ccd21(seconds=(41, 42)))  # the same push again
@@ -312,7 +313,7 @@ def test_a_later_transmit_time_supersedes_a_second_and_an_older_one_does_not(sto
     base = epoch(datetime(2024, 5, 6, 7, 46, tzinfo=UTC))
     assert ingest_document(store_a, hx_ccd21(seconds=(10,), enters=4, transmit=base)).accepted
     newer = ingest_document(store_a, hx_ccd21(seconds=(10,), enters=2, transmit=base + 5))
-    assert newer.applied == 3  # the second of each people-count object type
+    assert newer.applied == 3 + 3  # the second of each people-count object type and demographic kind
     older = ingest_document(store_a, hx_ccd21(seconds=(10,), enters=9, transmit=base - 5))
     assert older.applied == 0
     assert minute_rows()[0][2] == 2
@@ -350,9 +351,10 @@ def test_a_whole_minute_count_after_its_seconds_replaces_them_on_both_paths(stor
     assert (row.enters, row.exits, row.seconds) == (11, 10, None)
     # Seconds older than that minute total change nothing (object types 1 and 2, still folded
     # from seconds, take their new second); newer ones start the minute over.
-    assert ingest_document(store_a, hx_ccd21(seconds=(4,), transmit=epoch(minute) + 60)).applied == 2
+    # (+ 3: the second is new for each demographic kind, whose minutes have no whole count)
+    assert ingest_document(store_a, hx_ccd21(seconds=(4,), transmit=epoch(minute) + 60)).applied == 2 + 3
     assert MinuteCount.objects.get(device__device_id="HX-21", object_type=0).enters == 11
-    assert ingest_document(store_a, hx_ccd21(seconds=(5,), transmit=epoch(minute) + 180)).applied == 3
+    assert ingest_document(store_a, hx_ccd21(seconds=(5,), transmit=epoch(minute) + 180)).applied == 3 + 3
     assert MinuteCount.objects.get(device__device_id="HX-21", object_type=0).enters == 1
     assert_rollup_is_sum_of_minutes(Device.objects.get())
 
@@ -421,7 +423,7 @@ def test_a_v21_document_refused_by_the_old_parser_replays_into_counts(store_a, c
     summary = capsys.readouterr().out.strip().splitlines()[-1]
     assert summary == '{"documents": 1, "accepted": 1, "rejected": 0}'
     refused.refresh_from_db()
-    assert (refused.outcome, refused.error, refused.records, refused.applied) == (Outcome.ACCEPTED, "", 12, 6)
+    assert (refused.outcome, refused.error, refused.records, refused.applied) == (Outcome.ACCEPTED, "", 12, 12)
     device = Device.objects.get(device_id="HX-OLD")
     assert device.last_seen == received and device.name == "Gate 1"
     assert hours_of(device) == {datetime(2024, 5, 6, 7, tzinfo=UTC): (2, 0)}

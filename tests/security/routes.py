@@ -108,6 +108,9 @@ ROUTES: tuple[Route, ...] = (
     Route(r"^api/stores/(?P<store_id>\d+)/sales/?$", "/api/stores/{store_id}/sales", "store", read=MEMBERS),
     Route(r"^api/stores/(?P<store_id>\d+)/health/?$", "/api/stores/{store_id}/health", "store", read=MEMBERS),
     Route(r"^api/stores/(?P<store_id>\d+)/footfall/?$", "/api/stores/{store_id}/footfall", "store", read=MEMBERS),
+    Route(
+        r"^api/stores/(?P<store_id>\d+)/demographics/?$", "/api/stores/{store_id}/demographics", "store", read=MEMBERS
+    ),
     # Counting cameras (SPEC §4): the key in the URL is the credential.
     Route(
         r"api/devices/^xml/(?P<ingest_key>[A-Za-z0-9_-]{1,64})/?$",

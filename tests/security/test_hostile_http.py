@@ -65,7 +65,7 @@ VALID_BODIES: dict[str, object] = {
     "/process-requests": process_request_body(),
 }
 JSON_ENDPOINTS = sorted(VALID_BODIES)
-READ_KINDS = ("customers", "heatmaps", "queues", "sales", "footfall", "health")
+READ_KINDS = ("customers", "heatmaps", "queues", "sales", "footfall", "demographics", "health")
 
 VALUE_MARK = "\x1fV\x1f"
 KEY_MARK = "\x1fK\x1f"
