@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DevicesConfig(AppConfig):
     """Stereo people-counting cameras that push XML (seed 003)."""
 
     name = "devices"
-    verbose_name = "People-counting devices"
+    verbose_name = _("People-counting devices")
