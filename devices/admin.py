@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from devices.models import Device, ReceivedDocument
 from devices.services import replay_document
 from stores.admin_scoping import TenantScopedAdmin
+from stores.admin_times import local_time, zone_of
 from vislivis.console import register
 
 BODY_PREVIEW_CHARS = 20_000
@@ -35,7 +36,7 @@ class DeviceAdmin(TenantScopedAdmin):
     fieldsets = [
         (None, {"fields": ["store", "device_id", "name", "status", "ingest_url", "first_seen", "last_seen"]}),
         (
-            "Reported properties",
+            _("Reported properties"),
             {
                 "fields": [
                     "site_id",
@@ -69,13 +70,13 @@ class DeviceAdmin(TenantScopedAdmin):
         self.request = request
         return super().get_queryset(request).select_related("store")
 
-    @admin.display(description="Status")
+    @admin.display(description=_("Status"))
     def status(self, device: Device) -> str:
-        if timezone.now() - device.last_seen <= device.store.inactivity_timeout:
-            return "online"
-        return f"offline since {device.last_seen:%Y-%m-%d %H:%M} UTC"
+        if device.store.is_recent(device.last_seen):
+            return _("online")
+        return _("offline since %(time)s") % {"time": local_time(device.last_seen, zone_of(device))}
 
-    @admin.display(description="Store ingest URL")
+    @admin.display(description=_("Store ingest URL"))
     def ingest_url(self, device: Device) -> str:
         path = device.store.ingest_path
         request = getattr(self, "request", None)
@@ -119,14 +120,14 @@ class ReceivedDocumentAdmin(TenantScopedAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # what a camera sent is evidence: view, replay or let the purge delete it
 
-    @admin.display(description="Body as received")
+    @admin.display(description=_("Body as received"))
     def body_text(self, document: ReceivedDocument) -> str:
         text = bytes(document.body).decode("utf-8", "replace")
         if len(text) > BODY_PREVIEW_CHARS:
             text = text[:BODY_PREVIEW_CHARS] + f"\n… ({document.size} bytes in all)"
         return format_html('<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>', text)
 
-    @admin.action(description="Replay selected documents (parse and apply again)", permissions=["view"])
+    @admin.action(description=_("Replay selected documents (parse and apply again)"), permissions=["view"])
     def replay_selected(self, request: HttpRequest, queryset) -> None:
         accepted = rejected = 0
         for document in queryset.select_related("store").order_by("received_at", "pk"):

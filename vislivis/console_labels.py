@@ -22,7 +22,7 @@ from pathlib import Path
 from django.apps import AppConfig, apps
 from django.conf import settings
 from django.db.models import Field, Model
-from django.utils.functional import Promise
+from django.utils import translation
 from django.utils.translation import gettext_lazy, gettext_noop
 
 
@@ -59,7 +59,12 @@ def model_texts(model: type[Model]) -> Iterator[str]:
 
 
 def _lazy(text):
-    return text if isinstance(text, Promise) or not text else gettext_lazy(text)
+    """``text`` (a string, or a lazy one such as Django's derived plural) through gettext, lazily."""
+    if not text:
+        return text
+    with translation.override(None):  # the English the code says, whatever language is active
+        english = str(text)
+    return gettext_lazy(english)
 
 
 def translate_labels() -> None:
