@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
+from stores.local_time import stamp
 from stores.models import Store
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ class MinuteCount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.device_id} {self.object_type} {self.period_start:%Y-%m-%d %H:%M}"
+        return f"{self.device_id} {self.object_type} {stamp(self, self.period_start)}"
 
 
 class HourlyFootfall(models.Model):
@@ -152,7 +153,7 @@ class HourlyFootfall(models.Model):
         indexes = [models.Index(fields=["store", "object_type", "hour"], name="device_hourly_store_type_hour")]
 
     def __str__(self) -> str:
-        return f"{self.device_id} {self.object_type} {self.hour:%Y-%m-%d %H:00}"
+        return f"{self.device_id} {self.object_type} {stamp(self, self.hour)}"
 
 
 class Outcome(models.TextChoices):
@@ -186,4 +187,4 @@ class ReceivedDocument(models.Model):
         indexes = [models.Index(fields=["device_key", "received_at"], name="device_document_by_key")]
 
     def __str__(self) -> str:
-        return f"{self.kind or '?'} {self.device_key or '?'} @ {self.received_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+        return f"{self.kind or '?'} {self.device_key or '?'} @ {stamp(self, self.received_at)} {self.outcome}"

@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from stores.local_time import stamp
 from stores.querysets import StoreQuerySet
 
 DEFAULT_TIMEZONE = "Europe/Istanbul"
@@ -188,4 +189,4 @@ class StoreHeartbeat(models.Model):
     payload = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.store} @ {self.received_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.store} @ {stamp(self, self.received_at)}"

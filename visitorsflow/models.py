@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from stores.local_time import stamp
 from stores.models import Store
 from visitorsflow import folders
 from visitorsflow.folders import SSID_PATTERN
@@ -150,7 +151,7 @@ class PersonEvent(models.Model):
         indexes = [models.Index(fields=["site", "time"])]
 
     def __str__(self) -> str:
-        return f"{self.site} #{self.person_id} {self.get_in_out_display()} {self.time:%Y-%m-%d %H:%M:%S}"
+        return f"{self.site} #{self.person_id} {self.get_in_out_display()} {stamp(self, self.time)}"
 
 
 class ExportAttempt(models.Model):
@@ -178,7 +179,7 @@ class ExportAttempt(models.Model):
         indexes = [models.Index(fields=["site", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.status} {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.site} {self.status} {stamp(self, self.created_at)}"
 
 
 class Alert(models.Model):
@@ -203,7 +204,7 @@ class Alert(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.kind} {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.site} {self.kind} {stamp(self, self.created_at)}"
 
 
 class TelegramSession(models.Model):
