@@ -22,7 +22,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from vislivis.middleware import is_api_path
+from vislivis.middleware import DATABASE_ERRORS, database_unavailable_response, is_api_path
 
 # The URL namespace of the brand console (vislivis.console.brand_site).
 CONSOLE_NAMESPACE = "admin"
@@ -54,12 +54,16 @@ class BrandLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
         if is_api_path(request.path):
-            return
-        language = brand_language(request)
+            return None
+        try:
+            language = brand_language(request)  # the first read of the session's user
+        except DATABASE_ERRORS as exc:  # not inside a view: DatabaseUnavailableMiddleware cannot see it
+            return database_unavailable_response(request, exc)
         if language is None:
-            return
+            return None
         if in_console(request) or settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        return None
