@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
 from devices.models import Device, ReceivedDocument
@@ -119,3 +121,18 @@ def test_store_is_found_along_foreign_keys():
     assert store_path(CaptureSession) is None
     assert local_time(MOMENT, "Asia/Taipei") == TAIPEI
     assert local_time(None, "UTC") is None
+
+
+@pytest.mark.django_db
+def test_history_page_names_the_store_zone(console, brand_admin_a, stores):
+    _, taipei = stores
+    entry = LogEntry.objects.create(
+        user=brand_admin_a,
+        content_type=ContentType.objects.get_for_model(Store),
+        object_id=str(taipei.pk),
+        object_repr=str(taipei),
+        action_flag=CHANGE,
+        change_message="edited",
+    )
+    LogEntry.objects.filter(pk=entry.pk).update(action_time=MOMENT)
+    assert TAIPEI in html(console, f"/admin/stores/store/{taipei.pk}/history/")
