@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
 from stores.local_time import stamp
 from stores.models import Cashier, Store, Zone
@@ -106,8 +107,8 @@ class StoreDay(models.Model):
     """
 
     class Source(models.TextChoices):
-        SENDER = "sender", "Sender"
-        CAMERA = "camera", "Camera"
+        SENDER = "sender", _("Sender")
+        CAMERA = "camera", _("Camera")
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="store_days")
     source = models.CharField(max_length=6, choices=Source.choices)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from stores.local_time import stamp
 from stores.models import Store
@@ -19,9 +20,9 @@ if TYPE_CHECKING:
 
 
 class ObjectType(models.IntegerChoices):
-    TOTAL = 0, "Total"
-    ADULTS = 1, "Adults"
-    CHILDREN = 2, "Children"
+    TOTAL = 0, _("Total")
+    ADULTS = 1, _("Adults")
+    CHILDREN = 2, _("Children")
 
 
 # Device columns copied from each document's <Properties> (both ingest paths write exactly these).
@@ -157,8 +158,8 @@ class HourlyFootfall(models.Model):
 
 
 class Outcome(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
 
 
 class ReceivedDocument(models.Model):

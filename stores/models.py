@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from stores.local_time import stamp
 from stores.querysets import StoreQuerySet
@@ -100,9 +101,9 @@ class Store(models.Model):
 
 
 class Role(models.TextChoices):
-    SENDER = "sender", "Sender account"
-    VIEWER = "viewer", "Store viewer"
-    BRAND_ADMIN = "brand_admin", "Brand admin"
+    SENDER = "sender", _("Sender account")
+    VIEWER = "viewer", _("Store viewer")
+    BRAND_ADMIN = "brand_admin", _("Brand admin")
 
 
 class Membership(models.Model):

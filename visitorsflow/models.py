@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from stores.local_time import stamp
 from stores.models import Store
@@ -100,17 +101,17 @@ class Site(models.Model):
 
 
 class InOut(models.IntegerChoices):
-    ENTERED = 0, "entered"
-    LEFT = 1, "left"
-    PASSED = 2, "passed by"
+    ENTERED = 0, _("entered")
+    LEFT = 1, _("left")
+    PASSED = 2, _("passed by")
 
 
 class IngestedFile(models.Model):
     """One file taken from a watch folder: what it held and where it went."""
 
     class Outcome(models.TextChoices):
-        PROCESSED = "processed", "processed"
-        FAILED = "failed", "failed"
+        PROCESSED = "processed", _("processed")
+        FAILED = "failed", _("failed")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=255)
@@ -158,10 +159,10 @@ class ExportAttempt(models.Model):
     """One try at posting a site's day totals to the official API, with what came back."""
 
     class Status(models.TextChoices):
-        SENT = "sent", "sent"
-        FAILED = "failed", "failed"
-        SKIPPED = "skipped", "skipped"
-        DRY_RUN = "dry_run", "dry run"
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("skipped")
+        DRY_RUN = "dry_run", _("dry run")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="exports")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -186,10 +187,10 @@ class Alert(models.Model):
     """A message for a site's Telegram recipients; kept whether or not it could be sent."""
 
     class Kind(models.TextChoices):
-        SILENCE = "silence", "silence"
-        RECOVERY = "recovery", "recovery"
-        INGEST_ERROR = "ingest_error", "ingest error"
-        EXPORT_FAILURE = "export_failure", "export failure"
+        SILENCE = "silence", _("silence")
+        RECOVERY = "recovery", _("recovery")
+        INGEST_ERROR = "ingest_error", _("ingest error")
+        EXPORT_FAILURE = "export_failure", _("export failure")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=16, choices=Kind.choices)

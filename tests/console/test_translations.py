@@ -85,3 +85,26 @@ def test_the_site_names_and_the_403_page_are_translated(language):
 @pytest.mark.django_db
 def test_translating_the_names_creates_no_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # SystemExit(1) on a change
+
+
+# Choices whose labels are the same in every language: native language names, the seed's own
+# camera type names, protocol and sensor acronyms.
+UNTRANSLATED_CHOICES = {
+    "stores.Tenant.language",
+    "stores.Camera.type",
+    "pantilt.RigCamera.kind",
+    "pantilt.CommandLog.transport",
+    "visitorsflow.Site.language",
+}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("model", CONSOLE_MODELS, ids=lambda model: model._meta.label)
+def test_choice_labels_are_translated(model, language):
+    labels = [
+        english(label)
+        for field in model._meta.concrete_fields
+        if field.choices and f"{model._meta.label}.{field.name}" not in UNTRANSLATED_CHOICES
+        for _value, label in field.flatchoices
+    ]
+    assert untranslated(dict.fromkeys(labels), language) == []
