@@ -133,4 +133,6 @@ class ReceivedDocumentAdmin(TenantScopedAdmin):
         for document in queryset.select_related("store").order_by("received_at", "pk"):
             result = replay_document(document)
             accepted, rejected = accepted + result.accepted, rejected + (not result.accepted)
-        self.message_user(request, f"Replayed: {accepted} accepted, {rejected} rejected.", messages.INFO)
+        counts = {"accepted": accepted, "rejected": rejected}
+        message = _("Replayed: %(accepted)d accepted, %(rejected)d rejected.") % counts
+        self.message_user(request, message, messages.INFO)

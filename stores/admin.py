@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
 from stores.admin_scoping import TenantScopedAdmin, TenantScopedInline, is_operator, tenant_accounts, user_tenant_id
@@ -119,9 +120,9 @@ class MembershipForm(forms.ModelForm):
         User = get_user_model()
         if not self.instance.pk:
             if User.objects.filter(username=data.get("username")).exists():
-                self.add_error("username", "This username is taken.")
+                self.add_error("username", _("This username is taken."))
             if not data.get("password"):
-                self.add_error("password", "A new account needs a password.")
+                self.add_error("password", _("A new account needs a password."))
         if data.get("password"):
             user = self.instance.user if self.instance.pk else User(username=data.get("username") or "")
             try:
@@ -130,7 +131,7 @@ class MembershipForm(forms.ModelForm):
                 self.add_error("password", error)
         stores, tenant = data.get("stores"), data.get("tenant")
         if stores and tenant and any(store.tenant_id != tenant.pk for store in stores):
-            self.add_error("stores", "Stores must belong to the account's tenant.")
+            self.add_error("stores", _("Stores must belong to the account's tenant."))
         return data
 
     @transaction.atomic
@@ -218,7 +219,11 @@ class MembershipAdmin(TenantScopedAdmin):
 
     def get_deleted_objects(self, objs, request):
         """What the confirmation lists: the accounts themselves (their token keys never)."""
-        lines = [f"Account {m.user.username} ({m.get_role_display()}), its membership and API token" for m in objs]
+        lines = [
+            _("Account %(name)s (%(role)s), its membership and API token")
+            % {"name": m.user.username, "role": m.get_role_display()}
+            for m in objs
+        ]
         return lines, {"accounts": len(lines)}, set(), []
 
     # API tokens ------------------------------------------------------------------------
@@ -233,7 +238,7 @@ class MembershipAdmin(TenantScopedAdmin):
                 self.log_change(request, membership, "Issued a new API token.")
                 issued.append((membership, token.key))
         if not issued:
-            self.message_user(request, "No account of yours was selected; no token issued.", messages.WARNING)
+            self.message_user(request, _("No account of yours was selected; no token issued."), messages.WARNING)
             return None
         request.current_app = self.admin_site.name
         context = {
@@ -255,7 +260,9 @@ class MembershipAdmin(TenantScopedAdmin):
             if deleted:
                 revoked += 1
                 self.log_change(request, membership, "Revoked the API token.")
-        self.message_user(request, f"Revoked {revoked} API token(s).", messages.SUCCESS)
+        message = ngettext("Revoked %(count)d API token.", "Revoked %(count)d API tokens.", revoked)
+        message %= {"count": revoked}
+        self.message_user(request, message, messages.SUCCESS)
 
 
 def masked_token(token: Token) -> str:
