@@ -145,3 +145,12 @@ def test_forbidden_page_speaks_the_brand_language(turkish):
     assert response.status_code == 403
     html = response.content.decode()
     assert "Bu sayfayı göremezsiniz" in html and "koton-viewer olarak oturum açıldı." in html
+
+
+@pytest.mark.django_db
+def test_console_login_page_is_branded_in_the_browser_language():
+    client = Client()
+    response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="tr")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert title(html) == "Giriş yap | VISLIVIS Konsolu" and "Django" not in html
