@@ -121,7 +121,8 @@ class DeviceAdmin(TenantScopedAdmin):
         last = device.last_data_at
         since = _("no data since %(time)s") % {"time": local_time(last, zone_of(device))} if last else _("no data yet")
         if fields["heard"]:
-            since = f"{since} ({_('heartbeats only')})"
+            heartbeats_only = _("heartbeats only")  # outside the f-string: makemessages reads no f-strings
+            since = f"{since} ({heartbeats_only})"
         return format_html('<span class="device-state device-state--silent">{}: {}</span>', _("silent"), since)
 
     @admin.display(description=_("Store ingest URL"))

@@ -73,9 +73,11 @@ def test_heartbeat_devices_and_inline_cameras_in_store_time(console, stores):
     assert TAIPEI in html(console, "/admin/stores/storeheartbeat/")
     assert TAIPEI in html(console, f"/admin/stores/storeheartbeat/{beat.pk}/change/")
 
-    device = Device.objects.create(store=istanbul, device_id="d1", name="door", first_seen=MOMENT, last_seen=MOMENT)
+    device = Device.objects.create(
+        store=istanbul, device_id="d1", name="door", first_seen=MOMENT, last_seen=MOMENT, last_data_at=MOMENT
+    )
     listing = html(console, "/admin/devices/device/")
-    assert ISTANBUL in listing and f"offline since {ISTANBUL}" in listing  # the status column too
+    assert ISTANBUL in listing and f"no data since {ISTANBUL}" in listing  # the state column too
     assert html(console, f"/admin/devices/device/{device.pk}/change/").count(ISTANBUL) >= 2  # first and last seen
 
     camera = Camera.objects.create(store=taipei, name="kasa", type="queue")
