@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsConfig(AppConfig):
     """Hourly store analytics sent by the in-store AI: footfall, demographics, zones, queues."""
 
     name = "analytics"
-    verbose_name = "Store analytics"
+    verbose_name = _("Store analytics")
 
     def ready(self) -> None:
         # signals: the business-day rollup follows a store's time zone and opening hour.

@@ -4,7 +4,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
+from stores.local_time import stamp
 from stores.models import Cashier, Store, Zone
 
 DEMOGRAPHIC_FIELDS = ("male_count", "female_count", "age_18_30", "age_30_50", "age_50_plus")
@@ -43,7 +45,7 @@ class HourlyCustomers(models.Model):
         indexes = [models.Index(fields=["store", "hour"], name="hourly_customers_store_hour")]
 
     def __str__(self) -> str:
-        return f"{self.store_id} {self.camera_id or '-'} {self.hour:%Y-%m-%d %H:00}"
+        return f"{self.store_id} {self.camera_id or '-'} {stamp(self, self.hour)}"
 
 
 class HourlyZoneHeatmap(models.Model):
@@ -65,7 +67,7 @@ class HourlyZoneHeatmap(models.Model):
         indexes = [models.Index(fields=["store", "hour"], name="hourly_heatmap_store_hour")]
 
     def __str__(self) -> str:
-        return f"{self.zone} {self.hour:%Y-%m-%d %H:00}"
+        return f"{self.zone} {stamp(self, self.hour)}"
 
 
 class HourlyQueue(models.Model):
@@ -84,7 +86,7 @@ class HourlyQueue(models.Model):
         indexes = [models.Index(fields=["store", "hour"], name="hourly_queue_store_hour")]
 
     def __str__(self) -> str:
-        return f"{self.cashier} {self.hour:%Y-%m-%d %H:00}"
+        return f"{self.cashier} {stamp(self, self.hour)}"
 
 
 class StoreDay(models.Model):
@@ -106,8 +108,8 @@ class StoreDay(models.Model):
     """
 
     class Source(models.TextChoices):
-        SENDER = "sender", "Sender"
-        CAMERA = "camera", "Camera"
+        SENDER = "sender", _("Sender")
+        CAMERA = "camera", _("Camera")
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="store_days")
     source = models.CharField(max_length=6, choices=Source.choices)

@@ -10,12 +10,13 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from devices import health
 from devices.models import Device, ReceivedDocument
 from devices.services import replay_document
 from stores.admin_scoping import TenantScopedAdmin
+from stores.admin_times import local_time, zone_of
 from vislivis.console import register
 
 BODY_PREVIEW_CHARS = 20_000
@@ -63,7 +64,7 @@ class DeviceAdmin(TenantScopedAdmin):
             },
         ),
         (
-            "Reported properties",
+            _("Reported properties"),
             {
                 "fields": [
                     "site_id",
@@ -97,7 +98,7 @@ class DeviceAdmin(TenantScopedAdmin):
         self.request = request
         return super().get_queryset(request).select_related("store")
 
-    @admin.display(description="State")
+    @admin.display(description=_("State"))
     def status(self, device: Device) -> str:
         """online / refusing (red, the reason, a link to the refused document) / silent since …"""
         fields = health.health_fields(device, timezone.now(), device.store.inactivity_timeout)
@@ -118,12 +119,13 @@ class DeviceAdmin(TenantScopedAdmin):
                 link,
             )
         last = device.last_data_at
-        since = _("no data since %(time)s UTC") % {"time": f"{last:%Y-%m-%d %H:%M}"} if last else _("no data yet")
+        since = _("no data since %(time)s") % {"time": local_time(last, zone_of(device))} if last else _("no data yet")
         if fields["heard"]:
-            since = f"{since} ({_('heartbeats only')})"
+            heartbeats_only = _("heartbeats only")  # outside the f-string: makemessages reads no f-strings
+            since = f"{since} ({heartbeats_only})"
         return format_html('<span class="device-state device-state--silent">{}: {}</span>', _("silent"), since)
 
-    @admin.display(description="Store ingest URL")
+    @admin.display(description=_("Store ingest URL"))
     def ingest_url(self, device: Device) -> str:
         path = device.store.ingest_path
         request = getattr(self, "request", None)
@@ -167,17 +169,19 @@ class ReceivedDocumentAdmin(TenantScopedAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # what a camera sent is evidence: view, replay or let the purge delete it
 
-    @admin.display(description="Body as received")
+    @admin.display(description=_("Body as received"))
     def body_text(self, document: ReceivedDocument) -> str:
         text = bytes(document.body).decode("utf-8", "replace")
         if len(text) > BODY_PREVIEW_CHARS:
             text = text[:BODY_PREVIEW_CHARS] + f"\n… ({document.size} bytes in all)"
         return format_html('<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>', text)
 
-    @admin.action(description="Replay selected documents (parse and apply again)", permissions=["view"])
+    @admin.action(description=_("Replay selected documents (parse and apply again)"), permissions=["view"])
     def replay_selected(self, request: HttpRequest, queryset) -> None:
         accepted = rejected = 0
         for document in queryset.select_related("store").order_by("received_at", "pk"):
             result = replay_document(document)
             accepted, rejected = accepted + result.accepted, rejected + (not result.accepted)
-        self.message_user(request, f"Replayed: {accepted} accepted, {rejected} rejected.", messages.INFO)
+        counts = {"accepted": accepted, "rejected": rejected}
+        message = _("Replayed: %(accepted)d accepted, %(rejected)d rejected.") % counts
+        self.message_user(request, message, messages.INFO)

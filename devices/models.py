@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from stores.local_time import stamp
 from stores.models import Store
 
 if TYPE_CHECKING:
@@ -18,9 +20,9 @@ if TYPE_CHECKING:
 
 
 class ObjectType(models.IntegerChoices):
-    TOTAL = 0, "Total"
-    ADULTS = 1, "Adults"
-    CHILDREN = 2, "Children"
+    TOTAL = 0, _("Total")
+    ADULTS = 1, _("Adults")
+    CHILDREN = 2, _("Children")
 
 
 # Device columns copied from each document's <Properties> (both ingest paths write exactly these).
@@ -147,7 +149,7 @@ class MinuteCount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.device_id} {self.object_type} {self.period_start:%Y-%m-%d %H:%M}"
+        return f"{self.device_id} {self.object_type} {stamp(self, self.period_start)}"
 
 
 class HourlyFootfall(models.Model):
@@ -172,7 +174,7 @@ class HourlyFootfall(models.Model):
         indexes = [models.Index(fields=["store", "object_type", "hour"], name="device_hourly_store_type_hour")]
 
     def __str__(self) -> str:
-        return f"{self.device_id} {self.object_type} {self.hour:%Y-%m-%d %H:00}"
+        return f"{self.device_id} {self.object_type} {stamp(self, self.hour)}"
 
 
 class DemographicKind(models.TextChoices):
@@ -270,8 +272,8 @@ class HourlyDemographics(models.Model):
 
 
 class Outcome(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
 
 
 class ReceivedDocument(models.Model):
@@ -300,4 +302,4 @@ class ReceivedDocument(models.Model):
         indexes = [models.Index(fields=["device_key", "received_at"], name="device_document_by_key")]
 
     def __str__(self) -> str:
-        return f"{self.kind or '?'} {self.device_key or '?'} @ {self.received_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+        return f"{self.kind or '?'} {self.device_key or '?'} @ {stamp(self, self.received_at)} {self.outcome}"

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from pantilt.models import CaptureSession, CommandLog, Rig, RigCamera
 from stores.admin_scoping import TenantScopedAdmin, TenantScopedInline
@@ -67,7 +68,7 @@ class CaptureSessionAdmin(TenantScopedAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # sessions come from process-request only
 
-    @admin.display(description="Frames")
+    @admin.display(description=_("Frames"))
     def thumbnails(self, obj: CaptureSession) -> str:
         root = Path(settings.MEDIA_ROOT) / obj.folder
         if not obj.folder or not root.is_dir():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from pantilt.querysets import TenantOwnedQuerySet
 from stores.models import Tenant
@@ -79,12 +80,12 @@ class RigCamera(models.Model):
 
 
 class SessionStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    MOVING = "moving", "Moving"
-    RECORDING = "recording", "Recording"
-    SAVING = "saving", "Saving"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    MOVING = "moving", _("Moving")
+    RECORDING = "recording", _("Recording")
+    SAVING = "saving", _("Saving")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class CaptureSession(models.Model):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SalesConfig(AppConfig):
@@ -6,4 +7,4 @@ class SalesConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "sales"
-    verbose_name = "Sales"
+    verbose_name = _("Sales")

@@ -11,9 +11,12 @@ from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework.authtoken.models import Token
 
 from stores.admin_scoping import TenantScopedAdmin, TenantScopedInline, is_operator, tenant_accounts, user_tenant_id
+from stores.admin_times import NO_STORE_ZONE, local_time, zone_of
 from stores.health import store_notes
 from stores.models import Camera, Cashier, Membership, Role, Store, StoreHeartbeat, Tenant, Zone
 from vislivis.console import register
@@ -32,7 +35,7 @@ class CameraInline(TenantScopedInline, admin.TabularInline):
     readonly_fields = ["rtsp_display", "updated_at"]
     extra = 0
 
-    @admin.display(description="RTSP")
+    @admin.display(description=_("RTSP"))
     def rtsp_display(self, camera: Camera) -> str:
         return camera.rtsp_masked
 
@@ -58,10 +61,10 @@ class StoreAdmin(TenantScopedAdmin):
     ]
     inlines = [CameraInline]
 
-    @admin.display(description="Device ingest URL")
+    @admin.display(description=_("Device ingest URL"))
     def ingest_url(self, store: Store) -> str:
         if not store.pk:
-            return "Shown once the store is saved."
+            return _("Shown once the store is saved.")
         url = (
             self.request.build_absolute_uri(store.ingest_path) if getattr(self, "request", None) else store.ingest_path
         )
@@ -69,17 +72,16 @@ class StoreAdmin(TenantScopedAdmin):
             '<input type="text" readonly value="{}" size="80" onclick="this.select()" aria-label="Ingest URL">', url
         )
 
-    @admin.display(description="Store AI")
+    @admin.display(description=_("Store AI"))
     def ai_status(self, store: Store) -> str:
-        from django.utils import timezone
-
         heartbeat = getattr(store, "heartbeat", None)
         if heartbeat is None:
-            return "never"
-        online = timezone.now() - heartbeat.received_at <= store.inactivity_timeout
-        return "online" if online else f"offline since {heartbeat.received_at:%Y-%m-%d %H:%M} UTC"
+            return _("never")
+        if store.is_recent(heartbeat.received_at):
+            return _("online")
+        return _("offline since %(time)s") % {"time": local_time(heartbeat.received_at, zone_of(store))}
 
-    @admin.display(description="Health notes")
+    @admin.display(description=_("Health notes"))
     def health_notes(self, store: Store) -> str:
         """What the feature apps flag about the store (``stores.health``), e.g. a sender clock
         that looks like local time sent as UTC."""
@@ -106,11 +108,12 @@ class MembershipForm(forms.ModelForm):
     permissions (``is_staff`` and the brand-admin group follow the role, set by ``save``).
     """
 
-    username = forms.CharField(max_length=150)
+    username = forms.CharField(label=_("username"), max_length=150)
     password = forms.CharField(
+        label=_("password"),
         widget=forms.PasswordInput(render_value=False),
         required=False,
-        help_text="Required for a new account; leave empty to keep the current one.",
+        help_text=_("Required for a new account; leave empty to keep the current one."),
     )
 
     class Meta:
@@ -128,9 +131,9 @@ class MembershipForm(forms.ModelForm):
         User = get_user_model()
         if not self.instance.pk:
             if User.objects.filter(username=data.get("username")).exists():
-                self.add_error("username", "This username is taken.")
+                self.add_error("username", _("This username is taken."))
             if not data.get("password"):
-                self.add_error("password", "A new account needs a password.")
+                self.add_error("password", _("A new account needs a password."))
         if data.get("password"):
             user = self.instance.user if self.instance.pk else User(username=data.get("username") or "")
             try:
@@ -139,7 +142,7 @@ class MembershipForm(forms.ModelForm):
                 self.add_error("password", error)
         stores, tenant = data.get("stores"), data.get("tenant")
         if stores and tenant and any(store.tenant_id != tenant.pk for store in stores):
-            self.add_error("stores", "Stores must belong to the account's tenant.")
+            self.add_error("stores", _("Stores must belong to the account's tenant."))
         return data
 
     @transaction.atomic
@@ -183,11 +186,11 @@ class MembershipAdmin(TenantScopedAdmin):
     filter_horizontal = ["stores"]
     actions = ["issue_tokens", "revoke_tokens"]
 
-    @admin.display(description="Stores")
+    @admin.display(description=_("Stores"))
     def store_list(self, membership: Membership) -> str:
         return ", ".join(store.code for store in membership.stores.all())
 
-    @admin.display(description="API token")
+    @admin.display(description=_("API token"))
     def api_token(self, membership: Membership) -> str:
         token = getattr(membership.user, "auth_token", None)
         return masked_token(token) if token else "—"
@@ -227,12 +230,16 @@ class MembershipAdmin(TenantScopedAdmin):
 
     def get_deleted_objects(self, objs, request):
         """What the confirmation lists: the accounts themselves (their token keys never)."""
-        lines = [f"Account {m.user.username} ({m.get_role_display()}), its membership and API token" for m in objs]
+        lines = [
+            _("Account %(name)s (%(role)s), its membership and API token")
+            % {"name": m.user.username, "role": m.get_role_display()}
+            for m in objs
+        ]
         return lines, {"accounts": len(lines)}, set(), []
 
     # API tokens ------------------------------------------------------------------------
 
-    @admin.action(description="Issue a new API token (shown once, replaces the old one)", permissions=["change"])
+    @admin.action(description=_("Issue a new API token (shown once, replaces the old one)"), permissions=["change"])
     def issue_tokens(self, request, queryset):
         issued = []
         with transaction.atomic():
@@ -242,12 +249,12 @@ class MembershipAdmin(TenantScopedAdmin):
                 self.log_change(request, membership, "Issued a new API token.")
                 issued.append((membership, token.key))
         if not issued:
-            self.message_user(request, "No account of yours was selected; no token issued.", messages.WARNING)
+            self.message_user(request, _("No account of yours was selected; no token issued."), messages.WARNING)
             return None
         request.current_app = self.admin_site.name
         context = {
             **self.admin_site.each_context(request),
-            "title": "API tokens issued",
+            "title": _("API tokens issued"),
             "opts": self.model._meta,
             "issued": issued,
         }
@@ -256,7 +263,7 @@ class MembershipAdmin(TenantScopedAdmin):
         patch_cache_control(response, no_store=True)
         return response
 
-    @admin.action(description="Revoke API token", permissions=["change"])
+    @admin.action(description=_("Revoke API token"), permissions=["change"])
     def revoke_tokens(self, request, queryset):
         revoked = 0
         for membership in queryset.select_related("user"):
@@ -264,12 +271,14 @@ class MembershipAdmin(TenantScopedAdmin):
             if deleted:
                 revoked += 1
                 self.log_change(request, membership, "Revoked the API token.")
-        self.message_user(request, f"Revoked {revoked} API token(s).", messages.SUCCESS)
+        message = ngettext("Revoked %(count)d API token.", "Revoked %(count)d API tokens.", revoked)
+        message %= {"count": revoked}
+        self.message_user(request, message, messages.SUCCESS)
 
 
 def masked_token(token: Token) -> str:
     """Enough to tell tokens apart, never enough to use one: the key is shown only when issued."""
-    return f"{token.key[:4]}… (issued {token.created:%Y-%m-%d %H:%M} UTC)"
+    return f"{token.key[:4]}… ({local_time(token.created, NO_STORE_ZONE)})"
 
 
 class StoreChildAdmin(TenantScopedAdmin):
@@ -288,11 +297,11 @@ class CameraAdmin(StoreChildAdmin):
     fields = ["store", "name", "type", "rtsp_display", "snapshot_preview", "active", "updated_at"]
     readonly_fields = ["rtsp_display", "snapshot_preview", "updated_at"]
 
-    @admin.display(description="RTSP")
+    @admin.display(description=_("RTSP"))
     def rtsp_display(self, camera: Camera) -> str:
         return camera.rtsp_masked
 
-    @admin.display(description="Snapshot")
+    @admin.display(description=_("Snapshot"))
     def snapshot_preview(self, camera: Camera) -> str:
         if not camera.snapshot:
             return "—"

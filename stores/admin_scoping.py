@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
+from stores.admin_times import StoreLocalTimesAdmin, in_store_time
 from stores.models import Role, Store, Tenant
 
 # Lookups tried, in order, for a related model that the site does not register itself.
@@ -183,8 +184,10 @@ class TenantScopedFormfields:
         return scoped_queryset(self.admin_site, db_field.related_model, request, queryset)
 
 
-class TenantScopedAdmin(TenantScopedFormfields, admin.ModelAdmin):
-    """Set ``tenant_path`` to the lookup from the model to its tenant id (``store__tenant``)."""
+class TenantScopedAdmin(StoreLocalTimesAdmin, TenantScopedFormfields, admin.ModelAdmin):
+    """Set ``tenant_path`` to the lookup from the model to its tenant id (``store__tenant``).
+
+    Its times are shown in the store's zone (``stores.admin_times``)."""
 
     tenant_path: str = "store__tenant"
 
@@ -200,23 +203,29 @@ class TenantScopedAdmin(TenantScopedFormfields, admin.ModelAdmin):
     def get_list_filter(self, request: HttpRequest):
         return [scoped_list_filter(self.model, item) for item in super().get_list_filter(request)]
 
-    def require_visible(self, request: HttpRequest, object_id: str) -> None:
+    def require_visible(self, request: HttpRequest, object_id: str) -> Model:
         """Another tenant's (or no) object is a 404 before any permission check, so a read-only
         model does not answer 403 for rows that exist elsewhere and 404 for rows that do not."""
-        if self.get_object(request, unquote(object_id)) is None:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
             raise Http404
+        return obj
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        self.require_visible(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
+        obj = self.require_visible(request, object_id)
+        return in_store_time(
+            obj, lambda: super(TenantScopedAdmin, self).change_view(request, object_id, form_url, extra_context)
+        )
 
     def delete_view(self, request, object_id, extra_context=None):
         self.require_visible(request, object_id)
         return super().delete_view(request, object_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
-        self.require_visible(request, object_id)
-        return super().history_view(request, object_id, extra_context)
+        obj = self.require_visible(request, object_id)
+        return in_store_time(
+            obj, lambda: super(TenantScopedAdmin, self).history_view(request, object_id, extra_context)
+        )
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django redirects to the index with "doesn't exist"; another tenant's object is a plain 404.

@@ -6,7 +6,8 @@ token view, the API's Basic and body credentials), so this is where failed login
 
 Every authenticated page and read-API request asks ``user.membership`` for the tenant scope
 (``Store.objects.visible_to``); fetched lazily that is one more query per request on top of the
-session's user lookup. Joining it where the session user is loaded saves that round trip.
+session's user lookup. Joining it (and its tenant, whose language the pages speak:
+``vislivis.brand_locale``) where the session user is loaded saves those round trips.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class MembershipModelBackend(ModelBackend):
     def get_user(self, user_id):
         user_model = get_user_model()
         try:
-            user = user_model._default_manager.select_related("membership").get(pk=user_id)
+            user = user_model._default_manager.select_related("membership__tenant").get(pk=user_id)
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from stores.local_time import stamp
 from stores.querysets import StoreQuerySet
 
 DEFAULT_TIMEZONE = "Europe/Istanbul"
@@ -99,9 +101,9 @@ class Store(models.Model):
 
 
 class Role(models.TextChoices):
-    SENDER = "sender", "Sender account"
-    VIEWER = "viewer", "Store viewer"
-    BRAND_ADMIN = "brand_admin", "Brand admin"
+    SENDER = "sender", _("Sender account")
+    VIEWER = "viewer", _("Store viewer")
+    BRAND_ADMIN = "brand_admin", _("Brand admin")
 
 
 class Membership(models.Model):
@@ -188,4 +190,4 @@ class StoreHeartbeat(models.Model):
     payload = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.store} @ {self.received_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.store} @ {stamp(self, self.received_at)}"

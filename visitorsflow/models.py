@@ -7,7 +7,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from stores.local_time import stamp
 from stores.models import Store
 from visitorsflow import folders
 from visitorsflow.folders import SSID_PATTERN
@@ -99,19 +101,19 @@ class Site(models.Model):
 
 
 class InOut(models.IntegerChoices):
-    ENTERED = 0, "entered"
-    LEFT = 1, "left"
-    PASSED = 2, "passed by"
+    ENTERED = 0, _("entered")
+    LEFT = 1, _("left")
+    PASSED = 2, _("passed by")
 
 
 class IngestedFile(models.Model):
     """One file taken from a watch folder: what it held and where it went."""
 
     class Outcome(models.TextChoices):
-        PROCESSED = "processed", "processed"
+        PROCESSED = "processed", _("processed")
         # Some items were not valid events: the good ones are stored, the bad ones listed.
-        PARTIAL = "partial", "partial"
-        FAILED = "failed", "failed"
+        PARTIAL = "partial", _("partial")
+        FAILED = "failed", _("failed")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=255)
@@ -158,17 +160,17 @@ class PersonEvent(models.Model):
         indexes = [models.Index(fields=["site", "time"])]
 
     def __str__(self) -> str:
-        return f"{self.site} #{self.person_id} {self.get_in_out_display()} {self.time:%Y-%m-%d %H:%M:%S}"
+        return f"{self.site} #{self.person_id} {self.get_in_out_display()} {stamp(self, self.time)}"
 
 
 class ExportAttempt(models.Model):
     """One try at posting a site's day totals to the official API, with what came back."""
 
     class Status(models.TextChoices):
-        SENT = "sent", "sent"
-        FAILED = "failed", "failed"
-        SKIPPED = "skipped", "skipped"
-        DRY_RUN = "dry_run", "dry run"
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("skipped")
+        DRY_RUN = "dry_run", _("dry run")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="exports")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -186,17 +188,17 @@ class ExportAttempt(models.Model):
         indexes = [models.Index(fields=["site", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.status} {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.site} {self.status} {stamp(self, self.created_at)}"
 
 
 class Alert(models.Model):
     """A message for a site's Telegram recipients; kept whether or not it could be sent."""
 
     class Kind(models.TextChoices):
-        SILENCE = "silence", "silence"
-        RECOVERY = "recovery", "recovery"
-        INGEST_ERROR = "ingest_error", "ingest error"
-        EXPORT_FAILURE = "export_failure", "export failure"
+        SILENCE = "silence", _("silence")
+        RECOVERY = "recovery", _("recovery")
+        INGEST_ERROR = "ingest_error", _("ingest error")
+        EXPORT_FAILURE = "export_failure", _("export failure")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -211,7 +213,7 @@ class Alert(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.site} {self.kind} {self.created_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.site} {self.kind} {stamp(self, self.created_at)}"
 
 
 class TelegramSession(models.Model):

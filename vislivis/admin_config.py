@@ -11,3 +11,9 @@ from django.contrib.admin.apps import AdminConfig
 
 class OperatorAdminConfig(AdminConfig):
     default_site = "vislivis.console.OperatorAdminSite"
+
+    def ready(self) -> None:
+        super().ready()
+        from vislivis.console_labels import translate_labels
+
+        translate_labels()  # every model is loaded by now; vislivis.console_labels says why

@@ -28,6 +28,7 @@ from django.db.models import Model
 from django.db.models.base import ModelBase
 from django.http import Http404, HttpRequest
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy
 
 from stores.admin_scoping import (
     TenantScopedAdmin,
@@ -44,9 +45,9 @@ RECENT_ACTIONS = 10
 class OperatorAdminSite(admin.AdminSite):
     """Django's full admin, every app in it; for platform operators (active superusers) only."""
 
-    site_header = "VISLIVIS platform admin"
-    site_title = "VISLIVIS platform admin"
-    index_title = "Platform administration (every brand)"
+    site_header = gettext_lazy("VISLIVIS operator")
+    site_title = gettext_lazy("VISLIVIS operator")
+    index_title = gettext_lazy("Platform administration (every brand)")
 
     def __init__(self, name: str = "operator") -> None:
         super().__init__(name)
@@ -72,9 +73,10 @@ def brand_admin_error(model: type[Model], admin_class: type) -> str | None:
 class BrandConsoleSite(admin.AdminSite):
     """The console brand admins (and operators) use; only tenant-scoped admins can be registered."""
 
-    site_header = "VISLIVIS console"
-    site_title = "VISLIVIS console"
-    index_title = "Your brand"
+    # The same name as the pages' menu ("Console"), in the brand's language (vislivis.brand_locale).
+    site_header = gettext_lazy("VISLIVIS console")
+    site_title = gettext_lazy("VISLIVIS console")
+    index_title = gettext_lazy("Your brand")
     index_template = "admin/console/index.html"
 
     def register(self, model_or_iterable, admin_class=None, **options) -> None:

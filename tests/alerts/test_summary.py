@@ -1,16 +1,13 @@
 """The daily summary: yesterday against the same weekday's median of four weeks, worst stores,
 at the brand's local time, once a day, in the brand's language.
 
-Turkish comes from ``locale/pending/alerts.tr.po`` (compiled here into a locale folder put first
-in ``LOCALE_PATHS``): the test holds the pending catalog to the code's strings until the lead
-merges it into ``locale/tr``.
+Turkish comes from the project's catalog (``locale/tr``, the committed ``django.mo``): the test
+holds that catalog to the summary's strings.
 """
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -20,22 +17,9 @@ from alerts.models import BrandAlertSettings, Condition
 from analytics.models import StoreDay
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 MONDAY = date(2026, 2, 16)
 # Tuesday 17 February 08:05 in Istanbul: the summary of Monday is due at 08:00.
 DUE = datetime(2026, 2, 17, 5, 5, tzinfo=UTC)
-
-
-@pytest.fixture
-def pending_catalogs(tmp_path, settings):
-    for lang in ("tr", "zh_Hant"):
-        target = tmp_path / lang / "LC_MESSAGES"
-        target.mkdir(parents=True)
-        subprocess.run(
-            ["msgfmt", "-o", str(target / "django.mo"), str(ROOT / "locale" / "pending" / f"alerts.{lang}.po")],
-            check=True,
-        )
-    settings.LOCALE_PATHS = [str(tmp_path), *settings.LOCALE_PATHS]
 
 
 def days(store, values: dict[int, int], source: str = "camera") -> None:
@@ -90,7 +74,7 @@ def test_summary_in_english_at_the_brands_time_once_a_day(brand, store_a, django
     assert len(send(DUE + timedelta(days=1), django_capture_on_commit_callbacks)) == 1
 
 
-def test_summary_in_turkish(brand, pending_catalogs, django_capture_on_commit_callbacks):
+def test_summary_in_turkish(brand, django_capture_on_commit_callbacks):
     brand.language = "tr"
     brand.save()
     send(DUE, django_capture_on_commit_callbacks)

@@ -163,3 +163,17 @@ def test_query_counts_do_not_grow_with_stores(client_for, brand_admin_a, store_a
         assert client.get("/dashboard/brand/").status_code == 200
     with django_assert_max_num_queries(21):  # 20 + the sender clock estimate (analytics.sender_clock)
         assert client.get(f"/dashboard/stores/{store_a.pk}/").status_code == 200
+
+
+def test_every_page_offers_every_language_once(client_for, viewer_a, store_a):
+    """The language switch lists settings.LANGUAGES on every page (not only the VisitorsFlow page)."""
+    client = client_for(viewer_a)
+    client.cookies["django_language"] = "zh-hant"
+    for url in ("/dashboard/", f"/dashboard/stores/{store_a.pk}/"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        html = page.content.decode()
+        for code, name in (("en", "English"), ("tr", "Türkçe"), ("zh-hant", "繁體中文")):
+            assert html.count(f'<option value="{code}"') == 1, (url, code)
+            assert f">{name}</option>" in html  # each in its own language
+        assert '<option value="zh-hant" lang="zh-hant" selected>' in html

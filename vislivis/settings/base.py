@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A login refused by the failed-login limits answers 429 with Retry-After (stores/login_limits.py).
     "stores.login_limits.LoginLockoutMiddleware",
+    # The brand's language (Tenant.language) for its members' pages: vislivis/brand_locale.py.
+    "vislivis.brand_locale.BrandLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
