@@ -38,9 +38,9 @@ def build_world() -> World:
     from django.utils import timezone
 
     from analytics.demo import load
-    from vislivis.management.commands.demo import DEMO_STORES, LOGINS, OPERATOR
     from stores.models import Role, Store
     from visitorsflow.models import PersonEvent, Site
+    from vislivis.management.commands.demo import DEMO_STORES, LOGINS, OPERATOR
 
     call_command("demo", "--days", str(DEMO_DAYS), stdout=io.StringIO())
     a, a2 = (Store.objects.get(code=code) for _, code in DEMO_STORES)
