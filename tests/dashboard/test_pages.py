@@ -161,9 +161,9 @@ def test_query_counts_do_not_grow_with_stores(client_for, brand_admin_a, store_a
         assert client.get("/dashboard/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get("/dashboard/brand/").status_code == 200
-    # The store page: one read per panel, none per row: 20 + the sender clock (analytics.sender_clock)
-    # + the till panel's current and previous period (sales) + camera and sender history (alerts'
-    # anomalies) − 2 that the camera demographics panel and the device panel share.
+    # The store page reads each panel once, never per row or store: the panels' reads, the sender
+    # clock, the till panel (visitors and tills of this and the previous period) and the anomaly
+    # history (cameras and sender).
     with django_assert_max_num_queries(23):
         assert client.get(f"/dashboard/stores/{store_a.pk}/").status_code == 200
 
