@@ -22,6 +22,17 @@ def basic_auth_header(username: str, password: str = PASSWORD) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _no_language_leaks():
+    """A request leaves its language active in the thread (Django does not reset it): each test
+    starts and ends with none, so no test's outcome depends on the one before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """The Basic-auth cache and throttles live in the cache: no test sees another's entries."""
     from django.core.cache import cache

@@ -48,14 +48,16 @@ def shown_fields(model: type[Model]) -> Iterator[Field]:
 
 
 def model_texts(model: type[Model]) -> Iterator[str]:
-    """Every name and help text of ``model`` the console may show, in English."""
+    """Every name and help text of ``model`` the console may show, in English (whatever language
+    the calling thread has active: a request's language stays active after it)."""
     opts = model._meta
-    yield str(opts.verbose_name)
-    yield str(opts.verbose_name_plural)
-    for field in shown_fields(model):
-        yield str(field.verbose_name)
-        if field.help_text:
-            yield str(field.help_text)
+    with translation.override(None):
+        texts = [str(opts.verbose_name), str(opts.verbose_name_plural)]
+        for field in shown_fields(model):
+            texts.append(str(field.verbose_name))
+            if field.help_text:
+                texts.append(str(field.help_text))
+    yield from texts
 
 
 def _lazy(text):

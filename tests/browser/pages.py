@@ -157,7 +157,7 @@ PAGES = [
     Page(
         "operator",
         "/operator/",
-        {"anonymous": OPERATOR_LOGIN, "operator": ok("VISLIVIS platform admin"), "*": OPERATOR_REFUSED},
+        {"anonymous": OPERATOR_LOGIN, "operator": ok("VISLIVIS operator"), "*": OPERATOR_REFUSED},
         phone=False,
     ),
     Page(
