@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from devices.models import (
     COLUMN_OF_ATTRIBUTE,
@@ -28,20 +28,15 @@ from devices.models import (
     Device,
     HourlyDemographics,
 )
+from devices.seconds import fold_seconds, latest_transmit
 from devices.xml import DEMOGRAPHIC_FIELDS, DemographicRecord
 
 # kind -> its columns, in the order the parser gives the values
 KIND_COLUMNS: dict[str, tuple[str, ...]] = {
     kind: tuple(COLUMN_OF_ATTRIBUTE[name] for name in names) for kind, names in DEMOGRAPHIC_FIELDS.values()
 }
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 
 Key = tuple[str, datetime]
-
-
-def _micros(moment: datetime) -> int:
-    return (moment - _EPOCH) // _MICROSECOND
 
 
 def _hour(moment: datetime) -> datetime:
@@ -56,31 +51,8 @@ def _values(record: DemographicRecord) -> list[int]:
     return [value for _, value in record.values]
 
 
-def fold_seconds(
-    base: DemographicCount | None, seconds: dict[int, DemographicRecord], transmit_time: datetime
-) -> tuple[dict[str, list[int]], int] | None:
-    """The minute's second slots after this document and how many seconds were applied (``None``: no change).
-
-    As ``devices.services.fold_seconds``: a slot is replaced only by a push with a ``TransmitTime``
-    ≥ the slot's; a minute reported whole is replaced by newer seconds, kept against older ones.
-    """
-    if base is None:
-        slots: dict[str, list[int]] = {}
-    elif base.seconds is None:
-        if base.transmit_time > transmit_time:
-            return None
-        slots = {}
-    else:
-        slots = {key: list(value) for key, value in base.seconds.items()}
-    stamp = _micros(transmit_time)
-    applied = 0
-    for second, record in seconds.items():
-        slot = slots.get(str(second))
-        if slot is not None and slot[-1] > stamp:
-            continue
-        slots[str(second)] = [*_values(record), record.status, stamp]
-        applied += 1
-    return (slots, applied) if applied else None
+def _demographic_slot(record: DemographicRecord) -> list[int]:
+    return [*_values(record), record.status]
 
 
 def _whole(device: Device, record: DemographicRecord, transmit_time: datetime, seen_at: datetime) -> DemographicCount:
@@ -107,7 +79,7 @@ def _folded(device: Device, kind: str, minute: datetime, slots: dict, seen_at: d
         interval=1,
         values={name: sum(slot[index] for slot in slots.values()) for index, name in enumerate(columns)},
         status=latest[-2],
-        transmit_time=_EPOCH + max(slot[-1] for slot in slots.values()) * _MICROSECOND,
+        transmit_time=latest_transmit(slots),
         received_at=seen_at,
         seconds=slots,
     )
@@ -149,7 +121,7 @@ def store_demographics(
         current[key] = changed[key] = _whole(device, record, transmit_time, seen_at)
         applied += 1
     for (kind, minute), seconds in by_minute.items():
-        folded = fold_seconds(current.get((kind, minute)), seconds, transmit_time)
+        folded = fold_seconds(current.get((kind, minute)), seconds, transmit_time, _demographic_slot)
         if folded is None:
             continue
         slots, count = folded

@@ -14,7 +14,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -33,6 +33,7 @@ from devices.models import (
     identity_values,
 )
 from devices.redaction import redact_secrets
+from devices.seconds import fold_seconds, latest_transmit
 from devices.xml import COUNT_ROOTS, CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
 from stores.events import publish_store_event
 from stores.models import Store
@@ -222,14 +223,6 @@ def minute_of(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def _micros(moment: datetime) -> int:
-    return (moment - _EPOCH) // _MICROSECOND
-
-
 def _seconds_by_minute(counts: Iterable[CountRecord]) -> dict[tuple[int, datetime], dict[int, CountRecord]]:
     """Per-second records grouped by (object type, UTC minute) → {second: record}; the later one wins."""
     grouped: dict[tuple[int, datetime], dict[int, CountRecord]] = defaultdict(dict)
@@ -238,34 +231,8 @@ def _seconds_by_minute(counts: Iterable[CountRecord]) -> dict[tuple[int, datetim
     return grouped
 
 
-def fold_seconds(
-    base: MinuteCount | None, seconds: dict[int, CountRecord], transmit_time: datetime
-) -> tuple[dict[str, list[int]], int] | None:
-    """The minute's second slots after this document, and how many of its seconds were applied.
-
-    The supersede rule per second: a slot is replaced only by a push whose ``TransmitTime`` is
-    >= the slot's, so a re-push of the same seconds never doubles and a late, older one changes
-    nothing. A minute the camera reported whole (no slots) is kept unless these seconds are
-    newer than it; then they start the minute over (the newest push of a minute wins).
-    ``None`` when nothing changes.
-    """
-    if base is None:
-        slots: dict[str, list[int]] = {}
-    elif base.seconds is None:
-        if base.transmit_time > transmit_time:
-            return None
-        slots = {}
-    else:
-        slots = {key: list(value) for key, value in base.seconds.items()}
-    stamp = _micros(transmit_time)
-    applied = 0
-    for second, record in seconds.items():
-        slot = slots.get(str(second))
-        if slot is not None and slot[5] > stamp:
-            continue
-        slots[str(second)] = [record.enters, record.exits, record.passings, record.returns, record.status, stamp]
-        applied += 1
-    return (slots, applied) if applied else None
+def _count_slot(record: CountRecord) -> list[int]:
+    return [record.enters, record.exits, record.passings, record.returns, record.status]
 
 
 def _folded_minute(device: Device, object_type: int, minute: datetime, slots: dict, seen_at: datetime) -> MinuteCount:
@@ -279,7 +246,7 @@ def _folded_minute(device: Device, object_type: int, minute: datetime, slots: di
         interval=1,
         **dict(zip(MEASURES, totals, strict=True)),
         status=latest[4],
-        transmit_time=_EPOCH + max(slot[5] for slot in slots.values()) * _MICROSECOND,
+        transmit_time=latest_transmit(slots),
         received_at=seen_at,
         seconds=slots,
     )
@@ -332,7 +299,7 @@ def _store_counts(
         current[key] = changed[key] = row
         applied += 1
     for (object_type, minute), seconds in by_minute.items():
-        folded = fold_seconds(current.get((object_type, minute)), seconds, transmit_time)
+        folded = fold_seconds(current.get((object_type, minute)), seconds, transmit_time, _count_slot)
         if folded is None:
             continue
         slots, count = folded
