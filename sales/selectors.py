@@ -32,14 +32,6 @@ def visitors_source(store: Store) -> str:
     return "camera" if Device.objects.filter(store=store).exists() else "sender"
 
 
-def subtract_staff(visitors: dict[datetime, int], staff: dict[datetime, int]) -> dict[datetime, int]:
-    """Visitors minus staff per hour (``devices.selectors.without_staff``: never below zero);
-    hours without visitors stay absent."""
-    from devices.selectors import without_staff
-
-    return {hour: without_staff(count, staff.get(hour, 0)) for hour, count in visitors.items()}
-
-
 def visitors_by_hour(
     store: Store, start_utc: datetime, end_utc: datetime, *, source: str | None = None
 ) -> dict[datetime, int]:
@@ -48,30 +40,18 @@ def visitors_by_hour(
     out when ``store.subtract_staff``. Hours nobody counted are absent (not 0). ``source``
     (``visitors_source(store)``) saves its query when the caller already knows it."""
     if (source or visitors_source(store)) == "camera":
-        from devices.models import HourlyFootfall
+        from devices.selectors import camera_visitors_by_hour
 
-        rows = (
-            HourlyFootfall.objects.filter(store=store, object_type=0, hour__gte=start_utc, hour__lt=end_utc)
-            .values("hour")
-            .annotate(visitors=Sum("enters"))
-            .values_list("hour", "visitors")
-            .order_by()
-        )
-    else:
-        rows = (
-            HourlyCustomers.objects.filter(store=store, hour__gte=start_utc, hour__lt=end_utc, entered__isnull=False)
-            .values("hour")
-            .annotate(visitors=Sum("entered"))
-            .values_list("hour", "visitors")
-            .order_by()
-        )
-    visitors = {hour.astimezone(UTC): int(count) for hour, count in rows}
-    if store.subtract_staff:
-        # --- staff subtraction (Store.subtract_staff): the one place it happens -----------------
-        from devices.selectors import staff_by_hour
-
-        visitors = subtract_staff(visitors, staff_by_hour(store, start_utc, end_utc))
-    return visitors
+        # Staff (work cards, counted by the cameras) come off here, by the footfall's own rule.
+        return camera_visitors_by_hour(store, start_utc, end_utc)
+    rows = (
+        HourlyCustomers.objects.filter(store=store, hour__gte=start_utc, hour__lt=end_utc, entered__isnull=False)
+        .values("hour")
+        .annotate(visitors=Sum("entered"))
+        .values_list("hour", "visitors")
+        .order_by()
+    )
+    return {hour.astimezone(UTC): int(count) for hour, count in rows}
 
 
 @dataclass

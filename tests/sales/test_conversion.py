@@ -60,13 +60,6 @@ def test_no_hour_with_both_sides_is_missing_not_zero():
     assert selectors.conversion(0, 40, 1) == 0.0  # both sides there, nobody bought: a real 0 %
 
 
-def test_staff_are_subtracted_per_hour_never_below_zero():
-    assert selectors.subtract_staff({hour(0): 10, hour(1): 2}, {hour(0): 3, hour(1): 5, hour(2): 4}) == {
-        hour(0): 7,
-        hour(1): 0,
-    }
-
-
 def test_visitors_come_from_cameras_when_the_store_has_devices(store_a):
     visitors(store_a, 0, 90)
     assert selectors.visitors_by_hour(store_a, hour(0), hour(5)) == {hour(0): 90}
