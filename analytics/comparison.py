@@ -40,7 +40,25 @@ YEAR_BACK = timedelta(days=364)  # 52 weeks: the same weekdays a year before
 # ``m_*``: the hours with both sides (a side's NULL adds nothing to a sum, so each test only
 # needs the other side).
 # MERGE (staff): where a store subtracts staff, ``v.visitors`` is the place to take them out.
-_SQL = """
+# One store's hours of a period (r): visitors (cameras or sender) joined with the tills on the hour.
+# Both branches of _SQL read it inside their LATERAL step, correlated with r.
+_HOURS = """\
+        FROM (
+            SELECT f.hour, sum(f.enters)::bigint AS visitors FROM devices_hourlyfootfall f
+            WHERE r.cam AND f.store_id = r.store_id AND f.object_type = 0 AND f.hour >= r.lo AND f.hour < r.hi
+            GROUP BY f.hour
+            UNION ALL
+            SELECT c.hour, sum(c.entered)::bigint FROM analytics_hourlycustomers c
+            WHERE NOT r.cam AND c.store_id = r.store_id AND c.hour >= r.lo AND c.hour < r.hi AND c.entered IS NOT NULL
+            GROUP BY c.hour
+        ) v FULL JOIN (
+            SELECT t.hour, sum(t.transactions)::bigint AS transactions, sum(t.revenue) AS revenue
+            FROM sales_hourlysales t
+            WHERE t.store_id = r.store_id AND t.hour >= r.lo AND t.hour < r.hi
+            GROUP BY t.hour
+        ) s ON s.hour = v.hour
+"""
+_SQL = f"""  # noqa: S608 - _HOURS is this module's constant; every value is a parameter
 WITH r AS (
     SELECT * FROM unnest(%(stores)s::bigint[], %(periods)s::int[], %(los)s::timestamptz[],
                          %(his)s::timestamptz[], %(cams)s::bool[], %(tzs)s::text[], %(focus)s::bool[])
@@ -55,21 +73,7 @@ j AS (
                CASE WHEN v.visitors IS NOT NULL AND s.transactions IS NOT NULL THEN s.revenue END AS m_revenue,
                (v.visitors IS NOT NULL AND s.transactions IS NOT NULL)::int AS m_hours
 
-        FROM (
-            SELECT f.hour, sum(f.enters)::bigint AS visitors FROM devices_hourlyfootfall f
-            WHERE r.cam AND f.store_id = r.store_id AND f.object_type = 0 AND f.hour >= r.lo AND f.hour < r.hi
-            GROUP BY f.hour
-            UNION ALL
-            SELECT c.hour, sum(c.entered)::bigint FROM analytics_hourlycustomers c
-            WHERE NOT r.cam AND c.store_id = r.store_id AND c.hour >= r.lo AND c.hour < r.hi AND c.entered IS NOT NULL
-            GROUP BY c.hour
-        ) v FULL JOIN (
-            SELECT t.hour, sum(t.transactions)::bigint AS transactions, sum(t.revenue) AS revenue
-            FROM sales_hourlysales t
-            WHERE t.store_id = r.store_id AND t.hour >= r.lo AND t.hour < r.hi
-            GROUP BY t.hour
-        ) s ON s.hour = v.hour
-    ) x
+{_HOURS}    ) x
     WHERE r.period = 0
     UNION ALL
     SELECT r.store_id, r.period, r.focus, NULL, x.*
@@ -81,21 +85,7 @@ j AS (
                sum(s.revenue) FILTER (WHERE v.visitors IS NOT NULL AND s.transactions IS NOT NULL) AS m_revenue,
                count(*) FILTER (WHERE v.visitors IS NOT NULL AND s.transactions IS NOT NULL) AS m_hours
 
-        FROM (
-            SELECT f.hour, sum(f.enters)::bigint AS visitors FROM devices_hourlyfootfall f
-            WHERE r.cam AND f.store_id = r.store_id AND f.object_type = 0 AND f.hour >= r.lo AND f.hour < r.hi
-            GROUP BY f.hour
-            UNION ALL
-            SELECT c.hour, sum(c.entered)::bigint FROM analytics_hourlycustomers c
-            WHERE NOT r.cam AND c.store_id = r.store_id AND c.hour >= r.lo AND c.hour < r.hi AND c.entered IS NOT NULL
-            GROUP BY c.hour
-        ) v FULL JOIN (
-            SELECT t.hour, sum(t.transactions)::bigint AS transactions, sum(t.revenue) AS revenue
-            FROM sales_hourlysales t
-            WHERE t.store_id = r.store_id AND t.hour >= r.lo AND t.hour < r.hi
-            GROUP BY t.hour
-        ) s ON s.hour = v.hour
-    ) x
+{_HOURS}    ) x
     WHERE r.period <> 0
 )
 SELECT GROUPING(store_id) AS g_store, GROUPING(local::date) AS g_day,
