@@ -58,7 +58,8 @@ _HOURS = """\
             GROUP BY t.hour
         ) s ON s.hour = v.hour
 """
-_SQL = f"""  # noqa: S608 - _HOURS is this module's constant; every value is a parameter
+# _HOURS is this module's constant; every value is a parameter.
+_SQL = f"""
 WITH r AS (
     SELECT * FROM unnest(%(stores)s::bigint[], %(periods)s::int[], %(los)s::timestamptz[],
                          %(his)s::timestamptz[], %(cams)s::bool[], %(tzs)s::text[], %(focus)s::bool[])
@@ -95,7 +96,7 @@ SELECT GROUPING(store_id) AS g_store, GROUPING(local::date) AS g_day,
        sum(m_visitors)::bigint, sum(m_transactions)::bigint, sum(m_revenue), sum(m_hours)::bigint
 FROM j
 GROUP BY GROUPING SETS ((store_id, period), (period, focus, local::date), (period, focus, dow, hr))
-"""
+"""  # noqa: S608
 
 
 @dataclass
