@@ -23,6 +23,7 @@ from django.utils import timezone
 from alerts import anomalies, sources
 from alerts.models import AlertRule, Condition, Kind, Notification
 from alerts.selectors import source_label, store_findings
+from devices import health
 from stores.models import Store
 
 logger = logging.getLogger(__name__)
@@ -58,14 +59,14 @@ def observe(store: Store, now: datetime) -> list[Observation]:
         last_seen = datetime.fromisoformat(entry.get("last_data_at") or entry["last_seen"])
         refusal = entry.get("refusal") or {}
         seen.append(
-            Observation(Kind.DEVICE_SILENT, entry["device_id"], entry["state"] == sources.SILENT, label, last_seen)
+            Observation(Kind.DEVICE_SILENT, entry["device_id"], entry["state"] == health.SILENT, label, last_seen)
         )
         refused_at = datetime.fromisoformat(refusal["received_at"]) if refusal.get("received_at") else now
         seen.append(
             Observation(
                 Kind.DEVICE_REFUSING,
                 entry["device_id"],
-                entry["state"] == sources.REFUSING,
+                entry["state"] == health.REFUSING,
                 label,
                 refused_at,
                 {"reason": refusal.get("reason", ""), "document_id": refusal.get("document_id")},

@@ -20,8 +20,6 @@ from devices.models import HourlyFootfall
 from devices.selectors import device_health
 from stores.models import Store, StoreHeartbeat
 
-ONLINE, REFUSING, SILENT = "online", "refusing", "silent"
-DATA_KINDS = ("Metrics", "RTMetrics")
 SENDER_SOURCE = "sender"
 
 
