@@ -32,6 +32,17 @@ def _no_language_leaks():
     translation.deactivate()
 
 
+@pytest.fixture
+def eager_retries():
+    """Eager tasks that propagate errors raise ``Retry`` at the caller; let Celery run retries inline."""
+    from vislivis.celery import app
+
+    previous = app.conf.task_eager_propagates
+    app.conf.task_eager_propagates = False
+    yield
+    app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """The Basic-auth cache and throttles live in the cache: no test sees another's entries."""

@@ -40,17 +40,6 @@ def outbox(monkeypatch):
 
 
 @pytest.fixture
-def eager_retries():
-    """Eager tasks that propagate errors raise ``Retry`` at the caller; let Celery run retries inline."""
-    from vislivis.celery import app
-
-    previous = app.conf.task_eager_propagates
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = previous
-
-
-@pytest.fixture
 def retries():
     seen = []
 

@@ -91,14 +91,3 @@ def closed_port_url():
     port = sock.getsockname()[1]
     sock.close()
     return f"http://127.0.0.1:{port}/api/flow"
-
-
-@pytest.fixture
-def eager_retries():
-    """Eager tasks that propagate errors raise ``Retry`` at the caller; let Celery run retries inline."""
-    from vislivis.celery import app
-
-    previous = app.conf.task_eager_propagates
-    app.conf.task_eager_propagates = False
-    yield
-    app.conf.task_eager_propagates = previous
