@@ -171,7 +171,7 @@ class ReceivedDocumentAdmin(TenantScopedAdmin):
 
     @admin.display(description=_("Body as received"))
     def body_text(self, document: ReceivedDocument) -> str:
-        text = bytes(document.body).decode("utf-8", "replace")
+        text = document.raw_body().decode("utf-8", "replace")
         if len(text) > BODY_PREVIEW_CHARS:
             text = text[:BODY_PREVIEW_CHARS] + f"\n… ({document.size} bytes in all)"
         return format_html('<pre style="white-space: pre-wrap; max-height: 40em; overflow: auto">{}</pre>', text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from stores.local_time import stamp
@@ -272,6 +273,9 @@ class HourlyDemographics(models.Model):
 
 
 class Outcome(models.TextChoices):
+    # A push the parser accepted is kept as pending and answered; the applier (devices.applier)
+    # applies it in a batch and marks it accepted. Refusals are answered and kept as rejected.
+    PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
 
@@ -284,8 +288,10 @@ class ReceivedDocument(models.Model):
     # The DeviceId as sent (best effort for a document that did not parse), for replay by device.
     device_key = models.CharField(max_length=64, blank=True)  # indexed with received_at (replay)
     kind = models.CharField(max_length=16, blank=True, help_text="Root element: Metrics, RTMetrics or Diags.")
+    # Stored in ``body_encoding`` (devices.compression); ``raw_body()`` gives the document back.
     body = models.BinaryField()
-    size = models.PositiveIntegerField()
+    body_encoding = models.CharField(max_length=8, blank=True, default="")
+    size = models.PositiveIntegerField(help_text="Bytes as received.")
     content_type = models.CharField(max_length=200, blank=True)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     received_at = models.DateTimeField(db_index=True)
@@ -293,13 +299,26 @@ class ReceivedDocument(models.Model):
     error = models.CharField(max_length=500, blank=True)
     records = models.PositiveIntegerField(default=0, help_text="Count records in the document.")
     applied = models.PositiveIntegerField(default=0, help_text="Records that were new or superseded older ones.")
+    applied_at = models.DateTimeField(null=True, blank=True, help_text="When the applier applied it.")
     replayed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
         # Every push writes a row here, so every index is paid per push: replay finds documents
-        # by DeviceId and time (the store, when given, filters those few), purge by time alone.
-        indexes = [models.Index(fields=["device_key", "received_at"], name="device_document_by_key")]
+        # by DeviceId and time (the store, when given, filters those few), purge by time alone;
+        # the applier claims the pending ones oldest first (a partial index: applied rows leave it).
+        indexes = [
+            models.Index(fields=["device_key", "received_at"], name="device_document_by_key"),
+            models.Index(
+                fields=["received_at", "id"], name="device_document_pending", condition=Q(outcome="pending")
+            ),
+        ]
+
+    def raw_body(self) -> bytes:
+        """The kept document (passwords redacted), decompressed."""
+        from devices import compression
+
+        return compression.decode(self.body, self.body_encoding)
 
     def __str__(self) -> str:
         return f"{self.kind or '?'} {self.device_key or '?'} @ {stamp(self, self.received_at)} {self.outcome}"

@@ -364,7 +364,7 @@ def replay_document(document: ReceivedDocument) -> IngestResult:
 
     Safe to run twice: the supersede rule makes an already applied document change nothing.
     """
-    body = bytes(document.body)
+    body = document.raw_body()
     now = timezone.now()
     try:
         parsed = parse_document(body)
