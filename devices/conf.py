@@ -35,3 +35,12 @@ def document_retention_days() -> int:
 def max_body_bytes() -> int:
     """The request body limit shared by every API endpoint (SPEC: 1 MiB)."""
     return int(getattr(settings, "MAX_REQUEST_BODY_BYTES", 1024 * 1024))
+
+
+DEFAULT_MINUTE_RETENTION_DAYS = 400
+
+
+def minute_retention_days() -> int:
+    """Days minute counts are kept (their hourly sums are kept for good). A count older than this
+    is not applied: its minute's partition may be gone, and re-adding it would double its hour."""
+    return _positive_int("DEVICE_MINUTE_RETENTION_DAYS", DEFAULT_MINUTE_RETENTION_DAYS)
