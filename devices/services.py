@@ -311,7 +311,7 @@ def _apply_rollup_deltas(device: Device, deltas: dict[tuple[int, datetime], list
 
 
 def replay_document(document: ReceivedDocument) -> IngestResult:
-    """Parse a stored document again (after a parser fix) and queue it for the applier; updates
+    """Parse a stored document again (after a parser fix) and apply it through the applier; updates
     it in place (a document that still does not parse stays rejected with the new reason).
 
     Safe to run twice: the supersede rule makes an already applied document change nothing.
@@ -340,11 +340,12 @@ def replay_document(document: ReceivedDocument) -> IngestResult:
         applied_at=None,
         replayed_at=now,
     )
-    applied = 0
-    if conf.apply_inline():
-        from devices import applier
+    # Applied at once through the applier (a batch of one), inline mode or not: a replay is an
+    # operator's command and its answer says what it did. A running applier that claimed the
+    # document first applies it instead (then ``applied`` here is 0).
+    from devices import applier
 
-        applied = applier.apply_documents([document.pk]).get(document.pk, 0)
+    applied = applier.apply_documents([document.pk]).get(document.pk, 0)
     return IngestResult(True, parsed.kind, parsed.device_id, parsed.records, applied, document_id=document.pk)
 
 
