@@ -33,13 +33,13 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from devices import compression
+from devices import compression, conf
 from devices.demographics import store_demographics
 from devices.models import IDENTITY_FIELDS, PROPERTY_FIELDS, Device, identity_values
 from devices.xml import COUNT_ROOTS, DeviceDocument, XMLRejected, parse_document
@@ -101,6 +101,7 @@ class Claimed:
     error: str = ""
     device_pk: int | None = None
     applied: int = 0
+    too_old: bool = False
 
     @property
     def transmit_time(self) -> datetime:
@@ -299,15 +300,17 @@ class _Winner:
     losers: list[Claimed] = field(default_factory=list)
 
 
-def minute_horizon() -> datetime | None:
-    """Counts of periods before this are not applied: their minute rows' partition was dropped by
-    the retention, and adding them again would double their hour. None: nothing dropped yet."""
-    return None
+def minute_horizon(now: datetime | None = None) -> datetime:
+    """Counts of periods before this are not applied: minute rows older than the retention
+    (``DEVICE_MINUTE_RETENTION_DAYS``) are dropped with their monthly partition, and adding such
+    a count again would add it to its hour a second time. The document keeps them (``applied``
+    is less than ``records``) and a warning names it."""
+    return (now or timezone.now()) - timedelta(days=conf.minute_retention_days())
 
 
 def _apply(batch: list[Claimed]) -> None:
     now = timezone.now()
-    cutoff = minute_horizon()
+    cutoff = minute_horizon(now)
     good = [item for item in batch if item.document is not None]
     devices = _upsert_devices(good)
     for item in good:
@@ -322,7 +325,9 @@ def _apply(batch: list[Claimed]) -> None:
         if item.document.has_seconds:
             from devices.services import store_counts
 
-            counts = [c for c in item.document.counts if cutoff is None or c.period_start >= cutoff]
+            counts = [c for c in item.document.counts if c.period_start >= cutoff]
+            if len(counts) < len(item.document.counts):
+                _warn_too_old(item, min(c.period_start for c in item.document.counts), cutoff)
             applied, hours = store_counts(device, counts, item.transmit_time, item.received_at)
             item.applied += applied
             changed_hours[item.store_id].update(hours)
@@ -369,14 +374,15 @@ def _upsert_devices(items: list[Claimed]) -> dict[tuple[int, str], Device]:
     return devices
 
 
-def _apply_whole_counts(items: list[Claimed], cutoff: datetime | None, changed_hours: dict[int, set[datetime]]) -> None:
+def _apply_whole_counts(items: list[Claimed], cutoff: datetime, changed_hours: dict[int, set[datetime]]) -> None:
     """The batch's counts of whole intervals in one statement, coalesced by the supersede rule."""
     winners: dict[tuple[int, int, datetime], _Winner] = {}
     for order, item in enumerate(sorted(items, key=lambda item: (item.received_at, item.pk))):
         transmit = item.transmit_time
         for record in item.document.counts:
-            if cutoff is not None and record.period_start < cutoff:
-                continue  # older than the minute retention: its hour is closed (devices.conf)
+            if record.period_start < cutoff:
+                _warn_too_old(item, record.period_start, cutoff)
+                continue
             key = (item.device_pk, record.object_type, record.period_start)
             current = winners.get(key)
             if current is None:
@@ -415,6 +421,18 @@ def _apply_whole_counts(items: list[Claimed], cutoff: datetime | None, changed_h
             item.applied += 1
         if object_type == 0:
             changed_hours[store_of[device_pk]].add(period_start.replace(minute=0, second=0, microsecond=0))
+
+
+def _warn_too_old(item: Claimed, period_start: datetime, cutoff: datetime) -> None:
+    if not item.too_old:
+        item.too_old = True
+        log.warning(
+            "Device document %s (DeviceId %r) has counts from %s, before the minute retention (%s): not applied",
+            item.pk,
+            item.document.device_id,
+            period_start.isoformat(),
+            cutoff.isoformat(),
+        )
 
 
 def _mark(batch: list[Claimed], now: datetime) -> None:
