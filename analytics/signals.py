@@ -46,6 +46,8 @@ def refresh_days_of_changed_hours(sender, source: str, hours: dict[int, list[dat
     (one lock and one recompute statement per store, stores in id order)."""
     from analytics import storedays
 
+    if source not in storedays.SOURCES:
+        return  # a feed the business days do not count (tills)
     for store_id in sorted(hours):
         storedays.refresh(store_id, source, hours[store_id])
 
