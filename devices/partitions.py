@@ -197,14 +197,13 @@ def _create(table: Table, month: datetime, using: str) -> int:
         cursor.execute(f"CREATE TABLE {name} (LIKE {table.name} {_LIKE})")
         columns = _columns(cursor, table)
         cursor.execute(
-            f"WITH moved AS (DELETE FROM {table.default} WHERE {table.column} >= {_literal(month)} "
+            f"WITH moved AS (DELETE FROM {table.default} WHERE {table.column} >= {_literal(month)} "  # noqa: S608 - identifiers from constants
             f"AND {table.column} < {_literal(end)} RETURNING {columns}) "
             f"INSERT INTO {name} ({columns}) SELECT {columns} FROM moved"
         )
         moved = cursor.rowcount
         cursor.execute(
-            f"ALTER TABLE {table.name} ATTACH PARTITION {name} "
-            f"FOR VALUES FROM ({_literal(month)}) TO ({_literal(end)})"
+            f"ALTER TABLE {table.name} ATTACH PARTITION {name} FOR VALUES FROM ({_literal(month)}) TO ({_literal(end)})"
         )
     if moved:
         log.info("Created partition %s and moved %d rows of its month out of %s", name, moved, table.default)
@@ -213,7 +212,9 @@ def _create(table: Table, month: datetime, using: str) -> int:
     return moved
 
 
-def drop_expired(now: datetime | None = None, using: str = DEFAULT_DB_ALIAS, document_days: int | None = None) -> Report:
+def drop_expired(
+    now: datetime | None = None, using: str = DEFAULT_DB_ALIAS, document_days: int | None = None
+) -> Report:
     """Drop the monthly partitions whose whole month is older than the table's retention.
 
     Documents: ``DEVICE_DOCUMENT_RETENTION_DAYS`` (or ``document_days``); minute counts:
@@ -266,17 +267,19 @@ def _drop(table: Table, part: Partition, using: str, report: Report) -> None:
 def _holds_kept_rows(table: Table, part: Partition, using: str) -> bool:
     """Whether the partition still holds rows retention must not take (read from the partial index)."""
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {part.name} WHERE {table.keep_condition}")
+        cursor.execute(f"SELECT count(*) FROM {part.name} WHERE {table.keep_condition}")  # noqa: S608 - identifiers from constants
         (kept,) = cursor.fetchone()
     if kept:
-        log.warning("Partition %s is past retention but holds %d pending documents: kept until applied", part.name, kept)
+        log.warning(
+            "Partition %s is past retention but holds %d pending documents: kept until applied", part.name, kept
+        )
     return bool(kept)
 
 
 def _delete_old_default(table: Table, cutoff: datetime, using: str) -> int:
     keep = f" AND NOT ({table.keep_condition})" if table.keep_condition else ""
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table.default} WHERE {table.column} < %s{keep}", [cutoff])
+        cursor.execute(f"DELETE FROM {table.default} WHERE {table.column} < %s{keep}", [cutoff])  # noqa: S608 - identifiers from constants
         deleted = cursor.rowcount
     if deleted:
         log.info("Deleted %d rows older than %s from %s", deleted, cutoff.isoformat(), table.default)

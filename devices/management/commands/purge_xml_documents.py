@@ -16,7 +16,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=None, help="Keep documents this many days instead of the setting")
+        parser.add_argument(
+            "--days", type=int, default=None, help="Keep documents this many days instead of the setting"
+        )
 
     def handle(self, *args, days: int | None, **options):
         if days is not None and days < 1:
