@@ -68,10 +68,7 @@ class Partition:
     end: datetime | None
     rows_estimate: int | None  # None until the table was first analysed
     bytes: int
-
-    @property
-    def is_default(self) -> bool:
-        return self.start is None
+    is_default: bool = False
 
 
 @dataclass
@@ -118,6 +115,11 @@ def _is_partitioned(cursor, table: Table) -> bool:
     return bool(row) and row[0] == "p"
 
 
+def _exists(cursor, name: str) -> bool:
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+    return cursor.fetchone()[0]
+
+
 def _columns(cursor, table: Table) -> str:
     cursor.execute(
         "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute "
@@ -142,13 +144,14 @@ def list_partitions(using: str = DEFAULT_DB_ALIAS) -> list[Partition]:
             )
             for name, bound, tuples, size in cursor.fetchall():
                 found = _BOUNDS.search(bound)
+                # A range this module did not make (MINVALUE, …) is listed without dates: never dropped.
                 start, end = (
                     (datetime.fromisoformat(found[1]), datetime.fromisoformat(found[2])) if found else (None, None)
                 )
                 estimate = int(tuples) if tuples >= 0 else None
-                result.append(Partition(table.name, name, start, end, estimate, size))
+                result.append(Partition(table.name, name, start, end, estimate, size, is_default=bound == "DEFAULT"))
     last = datetime.max.replace(tzinfo=UTC)
-    return sorted(result, key=lambda p: (p.table, p.start or last))
+    return sorted(result, key=lambda p: (p.table, p.is_default, p.start or last))
 
 
 def ensure_partitions(now: datetime | None = None, using: str = DEFAULT_DB_ALIAS) -> Report:
@@ -162,13 +165,14 @@ def ensure_partitions(now: datetime | None = None, using: str = DEFAULT_DB_ALIAS
     report = Report()
     first = month_start(now or timezone.now())
     months = [add_months(first, n) for n in range(MONTHS_AHEAD + 1)]
-    existing = {(p.table, p.start) for p in list_partitions(using)}
+    listed = list_partitions(using)
+    existing = {(p.table, p.start) for p in listed}
     connection = connections[using]
     for table in TABLES:
         with connection.cursor() as cursor:
             if not _is_partitioned(cursor, table):
                 continue  # before migration 0008 (or migrated back): nothing to maintain
-            if (table.name, None) not in existing:
+            if not any(p.table == table.name and p.is_default for p in listed):
                 with transaction.atomic(using=using):
                     cursor.execute(f"CREATE TABLE IF NOT EXISTS {table.default} PARTITION OF {table.name} DEFAULT")
                 report.created.append(table.default)
@@ -181,18 +185,24 @@ def ensure_partitions(now: datetime | None = None, using: str = DEFAULT_DB_ALIAS
                 log.warning("Partition %s not created: %s", table.partition(month), exc)
                 report.skipped.append(table.partition(month))
                 continue
+            if moved is None:
+                continue  # a concurrent run made it while this one waited for the lock
             report.created.append(table.partition(month))
             if moved:
                 report.moved[table.partition(month)] = moved
     return report
 
 
-def _create(table: Table, month: datetime, using: str) -> int:
+def _create(table: Table, month: datetime, using: str) -> int | None:
+    """Create, fill from DEFAULT and attach one month; the rows moved (None: it exists already)."""
     name, end = table.partition(month), add_months(month, 1)
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         # Parent first, then DEFAULT: the order ATTACH takes them in (no lock upgrade, no deadlock).
+        # The parent's lock conflicts with itself, so two runs at once take turns.
         cursor.execute(f"LOCK TABLE {table.name} IN SHARE UPDATE EXCLUSIVE MODE")
+        if _exists(cursor, name):
+            return None
         cursor.execute(f"LOCK TABLE {table.default} IN ACCESS EXCLUSIVE MODE")
         cursor.execute(f"CREATE TABLE {name} (LIKE {table.name} {_LIKE})")
         columns = _columns(cursor, table)
@@ -243,15 +253,20 @@ def drop_expired(
 
 
 def _drop(table: Table, part: Partition, using: str, report: Report) -> None:
-    if table.keep_condition and _holds_kept_rows(table, part, using):
+    # Read through the parent (pruned to the month) and without a lock: keeping costs nothing,
+    # and a partition a concurrent run just dropped reads as empty instead of failing.
+    if table.keep_condition and _holds_kept_rows(table, part, using, table.name):
         report.kept_pending.append(part.name)
         return
     try:
         with transaction.atomic(using=using), connections[using].cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            cursor.execute(f"LOCK TABLE {table.name} IN ACCESS EXCLUSIVE MODE")  # DETACH takes it anyway
+            if not _exists(cursor, part.name):
+                return  # a concurrent run dropped it while this one waited for the lock
             # Detached first: from then on nothing can write into it, so the check below is final.
             cursor.execute(f"ALTER TABLE {table.name} DETACH PARTITION {part.name}")
-            if table.keep_condition and _holds_kept_rows(table, part, using):  # arrived meanwhile
+            if table.keep_condition and _holds_kept_rows(table, part, using, part.name):  # arrived meanwhile
                 report.kept_pending.append(part.name)
                 transaction.set_rollback(True, using=using)  # attached again, as it was
                 return
@@ -264,10 +279,14 @@ def _drop(table: Table, part: Partition, using: str, report: Report) -> None:
     report.dropped.append(part.name)
 
 
-def _holds_kept_rows(table: Table, part: Partition, using: str) -> bool:
-    """Whether the partition still holds rows retention must not take (read from the partial index)."""
+def _holds_kept_rows(table: Table, part: Partition, using: str, relation: str) -> bool:
+    """Whether the month still holds rows retention must not take (read from the partial index)."""
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {part.name} WHERE {table.keep_condition}")  # noqa: S608 - identifiers from constants
+        cursor.execute(
+            f"SELECT count(*) FROM {relation} WHERE {table.keep_condition} "  # noqa: S608 - identifiers from constants
+            f"AND {table.column} >= %s AND {table.column} < %s",
+            [part.start, part.end],
+        )
         (kept,) = cursor.fetchone()
     if kept:
         log.warning(
