@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 MONTHS_AHEAD = 2  # the current month and the next two always have a partition
 # Partition maintenance waits this long for a table lock, then gives up until the next run
 # instead of queueing every push behind it.
-LOCK_TIMEOUT = "5s"
+LOCK_TIMEOUT = "1s"
 _LIKE = "INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMPRESSION"
 _BOUNDS = re.compile(r"FOR VALUES FROM \('([^']+)'\) TO \('([^']+)'\)")
 
