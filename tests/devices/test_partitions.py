@@ -252,7 +252,8 @@ def test_ingest_applies_and_supersedes_into_this_months_partition(store_a):
 
 
 @pytest.mark.django_db
-def test_drop_expired_drops_exactly_the_expired_months(store_a, caplog):
+def test_drop_expired_drops_exactly_the_expired_months(store_a, caplog, settings):
+    settings.DEVICE_MINUTE_RETENTION_DAYS = 400  # the default (the suite's settings keep counts longer)
     # Three years on: today's three months are long expired; 36..38 months ahead are created.
     base = this_month(36)
     ensure_partitions(now=base + timedelta(days=14))
@@ -308,6 +309,7 @@ def test_drop_expired_drops_exactly_the_expired_months(store_a, caplog):
 
 @pytest.mark.django_db
 def test_retention_settings_move_the_cutoff(store_a, settings):
+    del settings.DEVICE_MINUTE_RETENTION_DAYS  # the suite's settings may set it: the default is 400
     assert conf.minute_retention_days() == 400
     settings.DEVICE_MINUTE_RETENTION_DAYS = 30
     settings.DEVICE_DOCUMENT_RETENTION_DAYS = 400
@@ -461,11 +463,12 @@ def _rows(model) -> list[tuple]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_runs_at_once_take_turns(standard_partitions):
+def test_two_runs_at_once_take_turns(standard_partitions, settings):
     """Two beat-less runs at the same moment (a manual purge during the daily one): each month is
     created once and dropped once, neither run fails."""
     import threading
 
+    settings.DEVICE_MINUTE_RETENTION_DAYS = 400  # the default (the suite's settings keep counts longer)
     future = add_months(this_month(), 40)
     reports: list[dict] = []
     errors: list[BaseException] = []
