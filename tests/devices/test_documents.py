@@ -1,4 +1,4 @@
-"""Received documents: retention purge (command, task, schedule) and ``manage.py replay_xml``."""
+"""Received documents: retention (command, task, schedule; the partitions: test_partitions.py), replay_xml."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from devices import conf
 from devices.models import Device, MinuteCount, ReceivedDocument
-from devices.services import ingest_document, purge_documents
+from devices.retention import purge
+from devices.services import ingest_document
 from tests.devices.conftest import sample
 
 
@@ -40,26 +41,36 @@ def test_bad_retention_is_a_configuration_error(settings):
         conf.document_retention_days()
 
 
-def test_purge_deletes_only_documents_past_retention(store_a, settings):
-    settings.DEVICE_DOCUMENT_RETENTION_DAYS = 10
-    old, young = aged(store_a, 10.5), aged(store_a, 9.5)
-    assert purge_documents() == 1
+def kept(store, days: float) -> ReceivedDocument:
+    received = timezone.now() - timedelta(days=days)
+    return ReceivedDocument.objects.create(store=store, body=b"", size=0, received_at=received, outcome="accepted")
+
+
+def test_purge_deletes_old_documents_of_default_and_keeps_the_counts(store_a):
+    # A document received before its month had a partition waits in DEFAULT; past retention it goes
+    # there row by row (whole months of the monthly partitions are dropped: test_partitions.py).
+    old, young = kept(store_a, 400), kept(store_a, 1)
+    device = Device.objects.create(
+        store=store_a, device_id="d", first_seen=old.received_at, last_seen=young.received_at
+    )
+    MinuteCount.objects.create(
+        device=device,
+        object_type=0,
+        period_start=young.received_at,
+        interval=1,
+        enters=1,
+        exits=0,
+        passings=0,
+        returns=0,
+        transmit_time=young.received_at,
+        received_at=young.received_at,
+    )
+    assert purge()["default_deleted"] == {"devices_receiveddocument_default": 1}
     assert list(ReceivedDocument.objects.values_list("pk", flat=True)) == [young.pk]
-    assert old.pk != young.pk
+    assert MinuteCount.objects.count() == 1
 
 
-def test_purge_keeps_the_counts(store_a):
-    ingest_document(store_a, sample("metrics"), received_at=timezone.now() - timedelta(days=40))
-    assert purge_documents() == 1
-    assert MinuteCount.objects.count() == 3
-
-
-def test_purge_command(store_a):
-    aged(store_a, 3)
-    aged(store_a, 1)
-    out = StringIO()
-    call_command("purge_xml_documents", "--days", "2", stdout=out)
-    assert out.getvalue() == "Deleted 1 documents older than 2 days.\n"
+def test_purge_command_refuses_a_bad_days():
     with pytest.raises(CommandError):
         call_command("purge_xml_documents", "--days", "0")
 
@@ -71,8 +82,8 @@ def test_purge_task_and_schedule(store_a):
     from devices.tasks import purge_documents as task
     from vislivis.celery import app
 
-    aged(store_a, 31)
-    assert task.delay().get() == 1
+    kept(store_a, 400)
+    assert task.delay().get()["default_deleted"] == {"devices_receiveddocument_default": 1}
     assert not ReceivedDocument.objects.exists()
     assert app.conf.beat_schedule[PURGE_SCHEDULE_NAME]["task"] == "devices.purge_documents"
     assert str(app.conf.beat_schedule[PURGE_SCHEDULE_NAME]["schedule"]) == str(crontab(hour=3, minute=17))

@@ -237,7 +237,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # VisitorsFlow: the official export every 5 minutes (one task per enabled site) and the silence timer.
     "visitorsflow-export": {"task": "visitorsflow.tasks.export_all_sites", "schedule": 300.0},
     "visitorsflow-silence": {"task": "visitorsflow.tasks.check_silence", "schedule": 60.0},
-    # Camera documents past their retention, daily at 03:17 UTC.
+    # Camera retention, daily at 03:17 UTC: next months' partitions created, expired months dropped.
     "devices-purge-documents": {"task": "devices.purge_documents", "schedule": crontab(hour=3, minute=17)},
     # Capture sessions whose worker died mid-way are failed instead of hanging forever.
     "pantilt-fail-interrupted": {"task": "pantilt.fail_interrupted_sessions", "schedule": 300.0},
