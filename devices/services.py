@@ -1,4 +1,4 @@
-"""Writes of the devices app: accept a pushed document, replay stored ones, purge old ones.
+"""Writes of the devices app: accept a pushed document, replay stored ones.
 
 A push is parsed and validated here and answered at once: a refusal is kept as rejected and
 answered 400 with the field and reason; an accepted document is kept as pending with one INSERT
@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import psycopg
 from django.db import connection, transaction
@@ -347,13 +347,3 @@ def replay_document(document: ReceivedDocument) -> IngestResult:
 
     applied = applier.apply_documents([document.pk]).get(document.pk, 0)
     return IngestResult(True, parsed.kind, parsed.device_id, parsed.records, applied, document_id=document.pk)
-
-
-def purge_documents(older_than_days: int | None = None, now: datetime | None = None) -> int:
-    """Delete received documents older than the retention; returns how many went."""
-    days = older_than_days if older_than_days is not None else conf.document_retention_days()
-    cutoff = (now or timezone.now()) - timedelta(days=days)
-    deleted, _ = ReceivedDocument.objects.filter(received_at__lt=cutoff).delete()
-    if deleted:
-        log.info("Purged %d device documents received before %s", deleted, cutoff.isoformat())
-    return deleted
