@@ -390,8 +390,9 @@ def push_work(stack: Stack, tmp: Path) -> dict:
     status, _, raw = http(
         "POST", f"{NGINX}{store['ingest_url']}", fresh_metrics(2, enters=7), {"Content-Type": "text/xml"}
     )
+    check(status == 200, f"XML Metrics through nginx answered 200: {status} {raw[:300]!r}")
     reply = json.loads(raw)
-    check(status == 200 and reply["code"] == "0" and reply["records"] == 3, f"XML Metrics through nginx: {reply}")
+    check(reply["code"] == "0" and reply["records"] == 3, f"XML Metrics through nginx: {reply}")
     wait_until("the applier container to apply the push", lambda: footfall_enters(NGINX, store_id, auth) == 7,
                APPLY_WITHIN_SECONDS, interval=0.3)  # fmt: skip
     check(True, f"the applier container applied the push: footfall 7 in {time.monotonic() - started:.1f}s")

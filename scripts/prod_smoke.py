@@ -498,8 +498,9 @@ def camera_documents(web: str, ingest_path: str, store_id: int, auth: dict, proc
     push while no applier runs is kept and waits (``/readyz``), and the next applier applies it."""
     started = time.monotonic()
     status, _, raw = http("POST", f"{web}{ingest_path}", fresh_metrics(2, enters=7), {"Content-Type": "text/xml"})
+    check(status == 200, f"XML Metrics answered 200: {status} {raw[:300]!r}")
     reply = json.loads(raw)
-    check(status == 200 and reply == {"code": "0", "message": "success", "records": 3}, f"XML Metrics kept: {reply}")
+    check(reply == {"code": "0", "message": "success", "records": 3}, f"XML Metrics kept: {reply}")
     wait_until("the applier to apply the push", lambda: footfall_enters(web, store_id, auth) == 7,
                APPLY_WITHIN_SECONDS, processes)  # fmt: skip
     check(True, f"the applier applied the push: footfall 7 in {time.monotonic() - started:.1f}s")
