@@ -89,7 +89,7 @@ def test_a_young_backlog_is_not_marked(store_a, brand_admin_a, settings_60):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", [CHANGELIST, "/admin/", "/operator/devices/receiveddocument/"])
+@pytest.mark.parametrize("url", [CHANGELIST, "/admin/", "/operator/", "/operator/devices/receiveddocument/"])
 def test_the_operator_sees_every_brands_figure(url, store_a, store_b, operator, settings_60):
     document(store_a, 10)
     document(store_b, 20)

@@ -91,7 +91,7 @@ def test_a_member_without_a_brand_counts_nothing(backlogs, rf):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", [*PAGES, "/operator/devices/receiveddocument/"])
+@pytest.mark.parametrize("url", [*PAGES, "/operator/", "/operator/devices/receiveddocument/"])
 def test_the_operator_sees_the_sum_of_every_brand(url, backlogs, operator):
     count, shown = backlog_shown(logged_in(operator).get(url).content.decode())
     assert count == 7
