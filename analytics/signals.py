@@ -43,11 +43,12 @@ def rebuild_days_on_day_key_change(sender, instance: Store, raw: bool = False, *
 @receiver(hourly_counts_changed, dispatch_uid="analytics.refresh_days_of_changed_hours")
 def refresh_days_of_changed_hours(sender, source: str, hours: dict[int, list[datetime]], **kwargs) -> None:
     """A feed changed these store hours: recompute their business days, in the feed's transaction
-    (one lock and one recompute statement per store, stores in id order)."""
+    (one lock and one recompute statement for all the stores)."""
     from analytics import storedays
 
-    for store_id in sorted(hours):
-        storedays.refresh(store_id, source, hours[store_id])
+    if source not in storedays.SOURCES:
+        return  # a feed the business days do not count (tills)
+    storedays.refresh_many(source, hours)
 
 
 @receiver(hourly_counts_replaced, dispatch_uid="analytics.rebuild_days_of_replaced_stores")

@@ -8,8 +8,8 @@ once per batch with a fixed handful of set-based statements whatever the number 
 1. **Claim** up to ``limit`` pending documents, oldest first, ``FOR UPDATE SKIP LOCKED``: several
    appliers on several machines never take the same document, and a batch is one transaction, so
    an applier killed mid-batch (even by SIGKILL) leaves its documents pending for the next one.
-2. **Devices**: one upsert per device of the batch, in (store, DeviceId) order so two appliers
-   never wait on each other in a cycle; it keeps ``last_seen``/``last_data_at`` the latest and the
+2. **Devices**: one upsert for every device of the batch, in (store, DeviceId) order so two
+   appliers never wait on each other in a cycle; it keeps ``last_seen``/``last_data_at`` the latest and the
    properties those of the newest ``TransmitTime`` (``devices.health``), and locks the device rows
    until commit, so a device's counts are changed by one transaction at a time.
 3. **Counts**: for each (device, object type, minute) the batch's winner by the supersede rule
@@ -30,16 +30,17 @@ the reason, kept for inspection and replay.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from devices import compression
+from devices import compression, conf
 from devices.demographics import store_demographics
 from devices.models import IDENTITY_FIELDS, PROPERTY_FIELDS, Device, identity_values
 from devices.xml import COUNT_ROOTS, DeviceDocument, XMLRejected, parse_document
@@ -101,6 +102,7 @@ class Claimed:
     error: str = ""
     device_pk: int | None = None
     applied: int = 0
+    too_old: bool = False
 
     @property
     def transmit_time(self) -> datetime:
@@ -199,23 +201,39 @@ def _claim(sql: str, argument, parse: bool = True) -> list[Claimed]:
 # Columns that follow the newest document only (a late, older push never rolls them back).
 _NEWEST = (*IDENTITY_FIELDS, "last_document_kind", *PROPERTY_FIELDS)
 
-# Column names are this module's constants; every value is a parameter.
-_DEVICE_SQL = (
-    "INSERT INTO devices_device AS d (store_id, device_id, first_seen, last_seen, last_data_at, "  # noqa: S608
-    + "last_refusal_reason, properties_transmit_time, "
-    + ", ".join(_NEWEST)
-    + ") VALUES ("
-    + ", ".join(["%s"] * (7 + len(_NEWEST)))
-    + ") ON CONFLICT (store_id, device_id) DO UPDATE SET last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen), "
-    # Health (devices.health): GREATEST ignores NULL, so a Diags (NULL here) keeps the last data time.
-    + "last_data_at = GREATEST(d.last_data_at, EXCLUDED.last_data_at), "
-    + ", ".join(
+_DEVICE_COLUMNS = (
+    "store_id",
+    "device_id",
+    "first_seen",
+    "last_seen",
+    "last_data_at",
+    "last_refusal_reason",
+    "properties_transmit_time",
+    *_NEWEST,
+)
+
+
+@functools.cache
+def _device_sql() -> str:
+    """Every device of a batch in one upsert, in (store, DeviceId) order (the order its row locks
+    are taken in, the same in every applier). Column names and types come from the model; every
+    value is a parameter (one array per column)."""
+    fields = {field.column: field for field in Device._meta.concrete_fields}
+    arrays = ", ".join(f"%s::{fields[name].db_type(connection)}[]" for name in _DEVICE_COLUMNS)
+    newest = ", ".join(
         f"{name} = CASE WHEN d.properties_transmit_time IS NULL "
         f"OR EXCLUDED.properties_transmit_time >= d.properties_transmit_time THEN EXCLUDED.{name} ELSE d.{name} END"
         for name in (*_NEWEST, "properties_transmit_time")
     )
-    + " RETURNING d.id, d.last_seen"
-)
+    return (
+        f"INSERT INTO devices_device AS d ({', '.join(_DEVICE_COLUMNS)}) "  # noqa: S608 - constants only
+        f"SELECT * FROM unnest({arrays}) ORDER BY 1, 2 "
+        "ON CONFLICT (store_id, device_id) DO UPDATE SET last_seen = GREATEST(d.last_seen, EXCLUDED.last_seen), "
+        # Health (devices.health): GREATEST ignores NULL, so a Diags (NULL here) keeps the last data time.
+        "last_data_at = GREATEST(d.last_data_at, EXCLUDED.last_data_at), "
+        f"{newest} RETURNING d.id, d.store_id, d.device_id, d.last_seen"
+    )
+
 
 # The batch's winning counts, one per (device, object type, minute). ``old`` reads the stored
 # rows in the snapshot taken after the device locks (statement 2), so it holds exactly what the
@@ -299,15 +317,17 @@ class _Winner:
     losers: list[Claimed] = field(default_factory=list)
 
 
-def minute_horizon() -> datetime | None:
-    """Counts of periods before this are not applied: their minute rows' partition was dropped by
-    the retention, and adding them again would double their hour. None: nothing dropped yet."""
-    return None
+def minute_horizon(now: datetime | None = None) -> datetime:
+    """Counts of periods before this are not applied: minute rows older than the retention
+    (``DEVICE_MINUTE_RETENTION_DAYS``) are dropped with their monthly partition, and adding such
+    a count again would add it to its hour a second time. The document keeps them (``applied``
+    is less than ``records``) and a warning names it."""
+    return (now or timezone.now()) - timedelta(days=conf.minute_retention_days())
 
 
 def _apply(batch: list[Claimed]) -> None:
     now = timezone.now()
-    cutoff = minute_horizon()
+    cutoff = minute_horizon(now)
     good = [item for item in batch if item.document is not None]
     devices = _upsert_devices(good)
     for item in good:
@@ -322,7 +342,9 @@ def _apply(batch: list[Claimed]) -> None:
         if item.document.has_seconds:
             from devices.services import store_counts
 
-            counts = [c for c in item.document.counts if cutoff is None or c.period_start >= cutoff]
+            counts = [c for c in item.document.counts if c.period_start >= cutoff]
+            if len(counts) < len(item.document.counts):
+                _warn_too_old(item, min(c.period_start for c in item.document.counts), cutoff)
             applied, hours = store_counts(device, counts, item.transmit_time, item.received_at)
             item.applied += applied
             changed_hours[item.store_id].update(hours)
@@ -334,49 +356,53 @@ def _apply(batch: list[Claimed]) -> None:
 
 
 def _upsert_devices(items: list[Claimed]) -> dict[tuple[int, str], Device]:
-    """One upsert per device, in (store, DeviceId) order; returns the devices, locked until commit."""
+    """Every device of the batch in one upsert; returns the devices, locked until commit."""
     grouped: dict[tuple[int, str], list[Claimed]] = defaultdict(list)
     for item in items:
         grouped[(item.store_id, item.document.device_id)].append(item)
-    devices = {}
+    if not grouped:
+        return {}
+    rows = []
+    for (store_id, device_id), docs in sorted(grouped.items()):
+        newest = max(docs, key=lambda item: (item.transmit_time, item.received_at, item.pk))
+        data = [item.received_at for item in docs if item.document.kind in COUNT_ROOTS]
+        document = newest.document
+        values = {
+            **identity_values(document),
+            "last_document_kind": document.kind,
+            **{name: getattr(document.properties, name) for name in PROPERTY_FIELDS},
+        }
+        rows.append(
+            [
+                store_id,
+                device_id,
+                min(item.received_at for item in docs),
+                max(item.received_at for item in docs),
+                max(data) if data else None,
+                "",
+                newest.transmit_time,
+                *(values[name] for name in _NEWEST),
+            ]
+        )
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
-        for (store_id, device_id), docs in sorted(grouped.items()):
-            newest = max(docs, key=lambda item: (item.transmit_time, item.received_at, item.pk))
-            data = [item.received_at for item in docs if item.document.kind in COUNT_ROOTS]
-            document = newest.document
-            values = {
-                **identity_values(document),
-                "last_document_kind": document.kind,
-                **{name: getattr(document.properties, name) for name in PROPERTY_FIELDS},
-            }
-            cursor.execute(
-                _DEVICE_SQL,
-                [
-                    store_id,
-                    device_id,
-                    min(item.received_at for item in docs),
-                    max(item.received_at for item in docs),
-                    max(data) if data else None,
-                    "",
-                    newest.transmit_time,
-                    *(values[name] for name in _NEWEST),
-                ],
-                prepare=True,
-            )
-            pk, last_seen = cursor.fetchone()
-            devices[(store_id, device_id)] = Device(pk=pk, store_id=store_id, device_id=device_id, last_seen=last_seen)
-    return devices
+        cursor.execute(_device_sql(), [list(column) for column in zip(*rows, strict=True)], prepare=True)
+        returned = cursor.fetchall()
+    return {
+        (store_id, device_id): Device(pk=pk, store_id=store_id, device_id=device_id, last_seen=last_seen)
+        for pk, store_id, device_id, last_seen in returned
+    }
 
 
-def _apply_whole_counts(items: list[Claimed], cutoff: datetime | None, changed_hours: dict[int, set[datetime]]) -> None:
+def _apply_whole_counts(items: list[Claimed], cutoff: datetime, changed_hours: dict[int, set[datetime]]) -> None:
     """The batch's counts of whole intervals in one statement, coalesced by the supersede rule."""
     winners: dict[tuple[int, int, datetime], _Winner] = {}
     for order, item in enumerate(sorted(items, key=lambda item: (item.received_at, item.pk))):
         transmit = item.transmit_time
         for record in item.document.counts:
-            if cutoff is not None and record.period_start < cutoff:
-                continue  # older than the minute retention: its hour is closed (devices.conf)
+            if record.period_start < cutoff:
+                _warn_too_old(item, record.period_start, cutoff)
+                continue
             key = (item.device_pk, record.object_type, record.period_start)
             current = winners.get(key)
             if current is None:
@@ -415,6 +441,18 @@ def _apply_whole_counts(items: list[Claimed], cutoff: datetime | None, changed_h
             item.applied += 1
         if object_type == 0:
             changed_hours[store_of[device_pk]].add(period_start.replace(minute=0, second=0, microsecond=0))
+
+
+def _warn_too_old(item: Claimed, period_start: datetime, cutoff: datetime) -> None:
+    if not item.too_old:
+        item.too_old = True
+        log.warning(
+            "Device document %s (DeviceId %r) has counts from %s, before the minute retention (%s): not applied",
+            item.pk,
+            item.document.device_id,
+            period_start.isoformat(),
+            cutoff.isoformat(),
+        )
 
 
 def _mark(batch: list[Claimed], now: datetime) -> None:

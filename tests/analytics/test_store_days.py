@@ -144,6 +144,22 @@ def test_rollup_equals_recomputation_after_random_pushes_and_upserts(zoned_store
         assert stored_days(store) == expected
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+def test_one_batch_across_stores_of_three_zones_refreshes_each_stores_days(zoned_stores, settings, seed):
+    """The camera applier refreshes every store of a batch in one statement (refresh_many)."""
+    from devices import applier
+
+    settings.DEVICES_APPLY_INLINE = False
+    rng = random.Random(seed)
+    for _ in range(25):
+        store = rng.choice(zoned_stores)
+        transmit = 1772900000 + rng.randint(0, 40) * 60
+        ingest_document(store, camera_push(rng, rng.choice(["cam-1", "cam-2"]), transmit))
+    assert applier.apply_batch(100) == 25
+    for store in zoned_stores:
+        assert stored_days(store) == expected_days(store)
+
+
 def test_day_bounds_follow_the_opening_hour_and_zone(zoned_stores):
     delhi = zoned_stores[2]
     apply_feed("customers", [(delhi, {"timestamp": datetime(2026, 3, 7, 6, tzinfo=UTC), "entered": 3, "exited": 1})])

@@ -315,3 +315,19 @@ def test_backlog_reports_the_oldest_pending_documents_age(deferred, store_a):
     state = applier.backlog()
     assert (state.pending, state.oldest_received_at) == (2, received)
     assert state.lag_seconds(received + timedelta(seconds=5)) == 5.0
+
+
+@pytest.mark.django_db
+def test_counts_older_than_the_minute_retention_are_kept_but_not_applied(deferred, settings, store_a, caplog):
+    settings.DEVICE_MINUTE_RETENTION_DAYS = 30
+    now = timezone.now()
+    old_minute = int((now - timedelta(days=31)).timestamp()) // 60 * 60
+    new_minute = int((now - timedelta(days=1)).timestamp()) // 60 * 60
+    counts = [count_xml(unix=old_minute, enters="4", exits="0"), count_xml(unix=new_minute, enters="6", exits="0")]
+    body = document(device_id="late", transmit=new_minute + 30, reports=[report_xml(objects=[object_xml("0", counts)])])
+    document_id = ingest_document(store_a, body).document_id
+    assert applier.apply_batch() == 1
+    kept = ReceivedDocument.objects.get(pk=document_id)
+    assert (kept.outcome, kept.records, kept.applied) == ("accepted", 2, 1)
+    assert totals(store_a) == (6, 6)
+    assert "before the minute retention" in caplog.text
