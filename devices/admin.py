@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from devices import health
+from devices.admin_backlog import backlog_panel
 from devices.models import Device, ReceivedDocument
 from devices.services import replay_document
 from stores.admin_scoping import TenantScopedAdmin
@@ -165,6 +166,12 @@ class ReceivedDocumentAdmin(TenantScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        # Above the list: how many of the user's documents wait for the applier (devices.admin_backlog).
+        return super().changelist_view(
+            request, {"camera_backlog": backlog_panel(request, self), **(extra_context or {})}
+        )
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False  # what a camera sent is evidence: view, replay or let the purge delete it

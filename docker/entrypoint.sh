@@ -3,9 +3,9 @@
 # `entrypoint.sh <role>` for every service, and `make prod-smoke` (scripts/prod_smoke.py) runs
 # the very same roles outside Docker, so the two cannot drift apart.
 #
-# Roles: migrate | web | ws | worker | beat | watcher | <any command>
+# Roles: migrate | web | ws | worker | beat | watcher | applier | <any command>
 # Tunables (environment): BIND, PORT, WEB_WORKERS, WEB_TIMEOUT, WORKER_CONCURRENCY,
-# WORKER_QUEUES, BEAT_SCHEDULE_FILE, FORWARDED_ALLOW_IPS.
+# WORKER_QUEUES, BEAT_SCHEDULE_FILE, FORWARDED_ALLOW_IPS, APPLIER_BATCH, APPLIER_IDLE_SECONDS.
 # Logs: every long-running role writes one JSON object per line with production settings
 # (vislivis/logging.py; gunicorn's own lines through docker/gunicorn.conf.py, daphne's access
 # log through docker/ws_server.py); Celery's banners are off (--quiet).
@@ -57,6 +57,14 @@ case "$role" in
   watcher)
     # VisitorsFlow: the folder watcher of every enabled site.
     exec python manage.py visitorsflow watch "$@"
+    ;;
+  applier)
+    # Camera documents: web only keeps each push (one INSERT) and answers; this applies them in
+    # batches (devices.applier). Run as many as the lag needs, on any machine: they claim with
+    # FOR UPDATE SKIP LOCKED, so no two take the same document. SIGTERM stops it after the
+    # current batch; a SIGKILL rolls that batch back and another applier takes it again.
+    exec python manage.py apply_documents \
+      --batch "${APPLIER_BATCH:-500}" --idle-seconds "${APPLIER_IDLE_SECONDS:-0.2}" "$@"
     ;;
   *)
     exec "$role" "$@"

@@ -7,9 +7,10 @@
 2. ``docker build`` of ``docker/Dockerfile`` (the image compose runs, ``vislivis:latest``);
 3. an operator's ``.env``: ``.env.example`` with only the secrets it names set;
 4. ``docker compose -f docker/compose.yaml -f docker/compose.host.yaml up`` of every app role
-   (migrate, web, ws, worker, beat, watcher) and nginx, on the host's network (this engine has
+   (migrate, web, ws, worker, beat, watcher, applier) and nginx, on the host's network (this engine has
    no bridge) against the machine's PostgreSQL (a fresh database), Redis and Mosquitto;
-5. real work through nginx: sender JSON with Basic auth, a camera XML document, a login of a
+5. real work through nginx: sender JSON with Basic auth, a camera XML document (kept by web,
+   applied by the applier container within seconds), a login of a
    viewer whose WebSocket receives the next sender event, a capture session run by the worker
    against the bundled simulators, a VisitorsFlow file taken by the watcher — each read back;
 6. every container's health, and its logs: one JSON object per line, no error, no traceback;
@@ -42,13 +43,20 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.prod_smoke import METRICS_XML, basic, http, post_json  # noqa: E402
+from scripts.prod_smoke import (  # noqa: E402
+    APPLY_WITHIN_SECONDS,
+    basic,
+    footfall_enters,
+    fresh_metrics,
+    http,
+    post_json,
+)
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 IMAGE = "vislivis:latest"
 BASE_IMAGES = ("python:3.11-slim-bookworm", "node:22-bookworm-slim", "nginx:1.27-bookworm")
 PROJECT = "vislivis-smoke"
-APP_SERVICES = ("migrate", "web", "ws", "worker", "beat", "watcher")
+APP_SERVICES = ("migrate", "web", "ws", "worker", "beat", "watcher", "applier")
 SERVICES = (*APP_SERVICES, "proxy")
 HEALTHCHECKED = ("web", "ws", "worker")
 WEB_PORT, WS_PORT, NGINX_PORT, CAMERA_PORT = 5126, 5127, 5128, 5129
@@ -278,7 +286,7 @@ def wait_for_stack(stack: Stack) -> None:
         }
         raise SmokeFailure(f"{failure}; health: {last}") from None
     TIMINGS["stack up"] = time.monotonic() - started
-    check(True, f"web, ws, worker healthy; beat, watcher, proxy running ({TIMINGS['stack up']:.0f}s after up)")
+    check(True, f"web, ws, worker healthy; beat, watcher, applier, proxy running ({TIMINGS['stack up']:.0f}s after up)")
 
 
 def set_cookie_values(raw_headers: list[tuple[str, str]]) -> dict[str, str]:
@@ -377,12 +385,22 @@ def push_work(stack: Stack, tmp: Path) -> dict:
     request_id = headers.get("X-Request-ID")
     check(status == 200 and request_id, "a request with a client-written X-Forwarded-For answered")
 
-    # --- a camera XML document ---
-    status, _, raw = http("POST", f"{NGINX}{store['ingest_url']}", METRICS_XML, {"Content-Type": "text/xml"})
+    # --- a camera XML document: web keeps it, the applier container applies it ---
+    started = time.monotonic()
+    status, _, raw = http(
+        "POST", f"{NGINX}{store['ingest_url']}", fresh_metrics(2, enters=7), {"Content-Type": "text/xml"}
+    )
+    check(status == 200, f"XML Metrics through nginx answered 200: {status} {raw[:300]!r}")
     reply = json.loads(raw)
-    check(status == 200 and reply["code"] == "0" and reply["records"] > 0, f"XML Metrics through nginx: {reply}")
+    check(reply["code"] == "0" and reply["records"] == 3, f"XML Metrics through nginx: {reply}")
+    wait_until("the applier container to apply the push", lambda: footfall_enters(NGINX, store_id, auth) == 7,
+               APPLY_WITHIN_SECONDS, interval=0.3)  # fmt: skip
+    check(True, f"the applier container applied the push: footfall 7 in {time.monotonic() - started:.1f}s")
     status, _, raw = http("GET", f"{NGINX}/api/stores/{store_id}/health", headers=auth)
-    check(status == 200 and b"devices" in raw, "the counter shows in the store health")
+    devices = [device["device_id"] for device in json.loads(raw)["devices"]]
+    check(status == 200 and devices == ["12345"], f"the counter shows in the store health: {devices}")
+    ready = json.loads(http("GET", f"{NGINX}/readyz")[2])
+    check(ready["status"] == "ok" and ready["pending_documents"] == 0, f"/readyz: nothing pending {ready}")
 
     # --- a viewer's WebSocket through nginx receives the next sender event ---
     from websockets.sync.client import connect

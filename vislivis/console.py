@@ -49,11 +49,26 @@ class OperatorAdminSite(admin.AdminSite):
     site_title = gettext_lazy("VISLIVIS operator")
     index_title = gettext_lazy("Platform administration (every brand)")
 
+    index_template = "admin/operator/index.html"
+
     def __init__(self, name: str = "operator") -> None:
         super().__init__(name)
 
     def has_permission(self, request: HttpRequest) -> bool:
         return is_operator(request)
+
+    def index(self, request: HttpRequest, extra_context=None):
+        # Every brand's camera backlog above the apps (the figure /readyz gives).
+        return super().index(request, {"camera_backlog": camera_backlog(self, request), **(extra_context or {})})
+
+
+def camera_backlog(site: admin.AdminSite, request: HttpRequest) -> dict | None:
+    """The camera documents waiting for the applier, in the user's scope (devices.admin_backlog)."""
+    from devices.admin_backlog import backlog_panel  # devices registers its admins on these sites
+    from devices.models import ReceivedDocument
+
+    documents_admin = site._registry.get(ReceivedDocument)
+    return backlog_panel(request, documents_admin) if documents_admin is not None else None
 
 
 def brand_admin_error(model: type[Model], admin_class: type) -> str | None:
@@ -123,6 +138,7 @@ class BrandConsoleSite(admin.AdminSite):
     def index(self, request: HttpRequest, extra_context=None):
         context = {
             "recent_actions": self.recent_actions(request),
+            "camera_backlog": camera_backlog(self, request),
             "operator_site_url": reverse("admin:index", current_app="operator") if is_operator(request) else None,
             **(extra_context or {}),
         }

@@ -7,6 +7,18 @@ cache and Channels layer: ``PING``), ``broker`` (Celery's broker: ``PING`` for R
 connection otherwise) and ``mqtt`` (an MQTT CONNECT answered by a CONNACK). Which ones run is
 ``READYZ_CHECKS``; without it, the ones the configuration uses (the embedded default has no
 Redis, an in-memory broker and may have no MQTT broker: only the database is checked).
+
+``/readyz`` also says how fresh the camera data is: ``pending_documents`` (camera documents kept
+and answered but not applied yet) and ``apply_lag_seconds`` (the oldest one's age), read from
+``devices.applier.backlog()`` once the database answered (``null`` when it did not). Past
+``DEVICES_APPLY_LAG_WARN_SECONDS`` (default 60) the status is ``"degraded"``, and the answer stays
+**200**: a web node that answers pushes keeps every document it accepts, whether the appliers
+run or not. Failing readiness on the lag would take every web node out of the load balancer at
+once when the appliers stop (they share one backlog), so the cameras' pushes would be refused
+and, once a camera's own buffer is full, lost; the backlog would still wait, and nothing would
+apply it sooner. The lag is for monitoring to alert on (docs/operations.md, "Scaling out the
+camera ingest"), not for routing. The two figures are platform-wide totals: no brand, store or
+device is named to the anonymous caller.
 """
 
 from __future__ import annotations
@@ -18,7 +30,8 @@ from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.db import connections
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -137,6 +150,41 @@ def run_checks(names: list[str]) -> dict[str, str]:
     return results
 
 
+def apply_backlog() -> dict[str, float | int | None]:
+    """``pending_documents`` and ``apply_lag_seconds`` (``null`` both when the read failed or
+    took longer than the checks' timeout: a slow count must not hold a health check)."""
+    from devices.applier import backlog
+
+    try:
+        with transaction.atomic(), connections["default"].cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(TIMEOUT_SECONDS * 1000)}")
+            waiting = backlog()
+    except Exception as exc:  # noqa: BLE001 - unknown freshness is reported as such, never as a 500
+        logger.warning("readyz: apply backlog unreadable: %s: %s", type(exc).__name__, exc)
+        return {"pending_documents": None, "apply_lag_seconds": None}
+    return {"pending_documents": waiting.pending, "apply_lag_seconds": round(waiting.lag_seconds(), 1)}
+
+
+def readiness(results: dict[str, str]) -> tuple[int, dict]:
+    """The status code and body of ``/readyz`` for the checks' ``results`` (module docstring:
+    why a large apply lag is ``"degraded"`` with 200 and not 503)."""
+    from devices.freshness import DEFAULT_APPLY_LAG_WARN_SECONDS, apply_lag_warn_seconds
+
+    down = sorted(name for name, state in results.items() if state != "ok")
+    freshness: dict[str, float | int | None] = {"pending_documents": None, "apply_lag_seconds": None}
+    if results.get("database") == "ok":
+        freshness = apply_backlog()
+    try:
+        warn = apply_lag_warn_seconds()
+    except ImproperlyConfigured as error:  # said on every call, in the log; the answer stays useful
+        logger.error("readyz: %s Using %s s.", error, DEFAULT_APPLY_LAG_WARN_SECONDS)
+        warn = DEFAULT_APPLY_LAG_WARN_SECONDS
+    lag = freshness["apply_lag_seconds"]
+    status = "unavailable" if down else ("degraded" if lag is not None and lag > warn else "ok")
+    body = {"status": status, "checks": results, "down": down, **freshness, "apply_lag_warn_seconds": warn}
+    return (503 if down else 200), body
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -147,11 +195,10 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> HttpResponse:
-    """200 when every enabled dependency answers, else 503 naming the ones that did not."""
-    results = run_checks(enabled_checks())
-    down = sorted(name for name, state in results.items() if state != "ok")
-    body = {"status": "unavailable" if down else "ok", "checks": results, "down": down}
-    return JsonResponse(body, status=503 if down else 200)
+    """200 when every enabled dependency answers (``"degraded"`` when the camera documents wait
+    too long), else 503 naming the ones that did not."""
+    status, body = readiness(run_checks(enabled_checks()))
+    return JsonResponse(body, status=status)
 
 
 class HealthCheckMiddleware:

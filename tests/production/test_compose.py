@@ -15,7 +15,7 @@ APP = {name: s for name, s in SERVICES.items() if "vislivis" in str(s.get("image
 
 def test_every_process_of_the_profile_is_a_service():
     infrastructure = {"postgres", "redis", "mosquitto-passwd", "mosquitto", "proxy"}
-    assert set(SERVICES) == infrastructure | {"migrate", "web", "ws", "worker", "beat", "watcher"}
+    assert set(SERVICES) == infrastructure | {"migrate", "web", "ws", "worker", "beat", "watcher", "applier"}
     assert {name: s["command"] for name, s in APP.items()} == {
         "migrate": ["migrate"],
         "web": ["web"],
@@ -23,6 +23,7 @@ def test_every_process_of_the_profile_is_a_service():
         "worker": ["worker"],
         "beat": ["beat"],
         "watcher": ["watcher"],
+        "applier": ["applier"],
     }
 
 
@@ -34,12 +35,13 @@ def test_smoke_runs_exactly_the_compose_roles():
 
 def test_entrypoint_knows_every_role_and_the_measured_servers():
     script = (ROOT / "docker" / "entrypoint.sh").read_text()
-    for role in ("migrate", "web", "ws", "worker", "beat", "watcher"):
+    for role in ("migrate", "web", "ws", "worker", "beat", "watcher", "applier"):
         assert re.search(rf"^\s+{role}\)", script, re.MULTILINE), role
     assert "exec gunicorn vislivis.wsgi:application" in script
     assert "--worker-class sync" in script
     assert "daphne" in script and "vislivis.asgi:application" in script
     assert "manage.py visitorsflow watch" in script
+    assert re.search(r"exec python manage.py apply_documents \\\n\s+--batch", script)
     assert "check --deploy --fail-level WARNING" in script
 
 
@@ -55,7 +57,7 @@ def test_app_services_run_production_settings_with_persistent_connections():
 
 
 def test_long_running_services_wait_for_the_migration_and_healthy_dependencies():
-    for name in ("web", "ws", "worker", "beat", "watcher"):
+    for name in ("web", "ws", "worker", "beat", "watcher", "applier"):
         depends = APP[name]["depends_on"]
         assert depends["migrate"] == {"condition": "service_completed_successfully"}, name
         assert depends["postgres"] == {"condition": "service_healthy"}, name
@@ -88,3 +90,41 @@ def test_dockerfile_is_slim_non_root_with_production_requirements_only():
     requirements = (ROOT / "requirements" / "base.txt").read_text()
     assert "opencv-python-headless" in requirements
     assert not re.search(r"^opencv-python==", requirements, re.MULTILINE)
+
+
+def test_the_applier_has_the_database_and_the_live_events_channel_and_time_to_finish_a_batch():
+    applier = APP["applier"]
+    assert applier["image"] == APP["web"]["image"]  # the same image as web and worker
+    assert applier["environment"]["DATABASE_URL"].startswith("postgres://")
+    assert applier["environment"]["REDIS_URL"] == "redis://redis:6379/0"  # the channel layer ws reads
+    assert applier["init"] is True  # tini forwards compose's SIGTERM to the command
+    seconds = int(applier["stop_grace_period"].rstrip("s"))
+    assert seconds >= 10  # a batch takes well under a second; SIGKILL only after this
+    assert "deploy" not in applier  # no fixed replica count: scale it with the lag
+
+
+def test_make_run_starts_the_applier_too():
+    lines = dict(
+        line.split(": ", 1)
+        for line in (ROOT / "Procfile.dev").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert lines["applier"] == ".venv/bin/python manage.py apply_documents"
+    assert set(lines) == {"web", "watcher", "beat", "applier"}
+
+
+def test_the_smokes_camera_document_is_a_recent_minute_with_the_asked_count():
+    """The smokes read the applier's work back as today's footfall: the document must be a recent
+    minute (the sample's 2022 minute is older than the retention the applier keeps to)."""
+    from datetime import UTC, datetime, timedelta
+
+    from devices.xml import parse_document
+    from scripts.prod_smoke import fresh_metrics
+
+    before = datetime.now(UTC)
+    document = parse_document(fresh_metrics(2, enters=7))
+    people = [count for count in document.counts if count.object_type == 0]
+    assert [count.enters for count in people] == [7]
+    assert before - timedelta(minutes=3) <= people[0].period_start <= before - timedelta(minutes=1)
+    assert people[0].period_start.second == 0 and people[0].interval == 1
+    assert document.records == 3 and document.device_id == "12345"

@@ -70,7 +70,7 @@ def test_web_and_ws_trust_exactly_the_one_proxy_and_daphne_reads_no_proxy_header
     services = yaml.safe_load((DOCKER / "compose.yaml").read_text())["services"]
     for name in ("web", "ws"):
         assert services[name]["environment"]["TRUSTED_PROXY_HOPS"] == "${TRUSTED_PROXY_HOPS:-1}", name
-    for name in ("worker", "beat", "watcher", "migrate"):
+    for name in ("worker", "beat", "watcher", "applier", "migrate"):
         assert "TRUSTED_PROXY_HOPS" not in services[name]["environment"], name
     entrypoint = (DOCKER / "entrypoint.sh").read_text()
     commands = [line for line in entrypoint.splitlines() if not line.lstrip().startswith("#")]

@@ -56,6 +56,9 @@ def test_readyz_all_dependencies_up(client, redis_url, mqtt_url):
         "status": "ok",
         "checks": {"database": "ok", "redis": "ok", "broker": "ok", "mqtt": "ok"},
         "down": [],
+        "pending_documents": 0,
+        "apply_lag_seconds": 0.0,
+        "apply_lag_warn_seconds": 60.0,
     }
 
 
@@ -75,6 +78,9 @@ def test_readyz_names_each_dependency_that_is_down(client, redis_url):
         "status": "unavailable",
         "checks": {"database": "ok", "redis": "ok", "broker": "down", "mqtt": "down"},
         "down": ["broker", "mqtt"],
+        "pending_documents": 0,
+        "apply_lag_seconds": 0.0,
+        "apply_lag_warn_seconds": 60.0,
     }
     # The anonymous caller learns which dependency, never where it lives.
     assert str(dead) not in response.content.decode()
