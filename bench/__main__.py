@@ -17,14 +17,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 FULL = {
-    "ingest": {"rounds": 3, "duration": 10.0, "connections": 16},
+    # preload: seconds of RTMetrics pushed before timing each applier count; sustained: seconds of
+    # the stream with appliers running, as fast as answered, then paced at ``rate`` pushes/s.
+    "ingest": {"rounds": 3, "duration": 10.0, "connections": 16, "preload": 10.0, "sustained": 20.0, "rate": 330.0},
     "queries": {"stages": [10, 30, 90], "stores": 100, "devices": 3, "rounds": 3},
     "capture": {"duration": 5.0, "rounds": 3, "fps": 30.0, "scale": 1},
     "visitorsflow": {"events": 50_000, "files": 1_000},
     "brand_sales": {"stores": 100},
 }
 QUICK = {
-    "ingest": {"rounds": 1, "duration": 2.0, "connections": 4},
+    "ingest": {"rounds": 1, "duration": 2.0, "connections": 4, "preload": 1.0, "sustained": 2.0, "rate": 100.0},
     "queries": {"stages": [1, 2], "stores": 5, "devices": 2, "rounds": 1},
     "capture": {"duration": 1.0, "rounds": 1, "fps": 10.0, "scale": 8},
     "visitorsflow": {"events": 2_000, "files": 20},
@@ -76,9 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.http import GunicornServer, wrk_available
 
         results["load_generator"] = "wrk" if wrk_available() else "python (wrk not installed)"
-        fixtures = ingest.create_fixtures(stores=5 if args.quick else 100)
+        # 500 stores with two cameras each: the fleet at its evening peak.
+        fixtures = ingest.create_fixtures(stores=5 if args.quick else 500)
         with GunicornServer(env, args.port, workers=args.workers) as server:
-            section("ingest", lambda: ingest.run(server.base_url, fixtures, **sizes["ingest"]))
+            section("ingest", lambda: ingest.section(server.base_url, env, fixtures, **sizes["ingest"]))
         results["ingest"]["gunicorn_workers"] = args.workers
     if "queries" in sections:
         from bench import queries
