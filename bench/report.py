@@ -25,10 +25,12 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
     if ingest:
         r = ingest["results"]
         bare = r["bare"]
+        load = ingest.get("load_average")
+        machine = f"; load average {load['before'][0]:.1f} → {load['after'][0]:.1f} during the section" if load else ""
         rows.append(
             _row(
                 "bare view baseline (reference)",
-                f"{bare['rps_median']:.0f} req/s, p99 {bare['p99_ms_median']} ms",
+                f"{bare['rps_median']:.0f} req/s, p99 {bare['p99_ms_median']} ms{machine}",
                 None,
             )
         )
