@@ -106,14 +106,17 @@ def wait_drained(appliers: Appliers, timeout: float = 180.0, poll: float = 0.05)
     return {"documents": at_start, "seconds": round(done - began, 2), "docs_per_s": rate}
 
 
-def throughput(env: dict[str, str], count: int, batch: int | None = None, timeout: float = 180.0) -> dict[str, Any]:
-    """Start ``count`` appliers on the pending backlog (none may be running) and time its drain."""
-    documents = pending()
-    if not documents:
-        raise RuntimeError("nothing pending: preload documents before timing the appliers")
-    with Appliers(env, count, batch) as appliers:
-        result = wait_drained(appliers, timeout)
-    return {"appliers": count, **result}
+def discard_pending() -> int:
+    """Delete every pending document (the bench's own database only): a known backlog to time."""
+    from django.db import connection
+
+    if not pending():
+        return 0
+    if "bench" not in connection.settings_dict["NAME"]:
+        raise RuntimeError(f"refusing to discard pending documents of {connection.settings_dict['NAME']!r}")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM devices_receiveddocument WHERE outcome = 'pending'")
+        return cursor.rowcount
 
 
 def lag(since: datetime, until: datetime, kind: str = "RTMetrics") -> dict[str, Any]:

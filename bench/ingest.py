@@ -270,48 +270,52 @@ def apply_phases(
     stream: Stream,
     connections: int,
     preload: float,
+    headroom: float,
     sustained: float,
     rate: float,
     appliers: tuple[int, ...] = (1, 2),
-    sustained_appliers: int = 2,
-    timeout: float = 180.0,
+    timeout: float = 300.0,
 ) -> dict[str, Any]:
     """The applier's side: drain throughput of 1 and 2 appliers, then the stream sustained with them.
 
-    Throughput: ``preload`` seconds of the stream are pushed with no applier running, then the
-    appliers start and the backlog is timed until empty. Sustained: with ``sustained_appliers``
-    running, the stream is pushed for ``sustained`` seconds as fast as the server answers, then
-    paced at ``rate`` pushes/s; after each, the backlog drains and the apply lag of the run's
-    documents is read from the database.
+    The side-by-side run's pending documents are discarded first (they measured the accept
+    path; applying them would only make the backlog's make-up unknown). Throughput: for each
+    count in ``appliers``, ``preload`` seconds of the stream are pushed with no applier running,
+    then that many start and the backlog is timed until empty. The last count stays running for
+    the sustained runs: the stream pushed for ``headroom`` seconds as fast as the server
+    answers, then for ``sustained`` seconds paced at ``rate`` pushes/s; after each, the backlog
+    drains and the apply lag of the run's documents is read from the database.
     """
-    out: dict[str, Any] = {}
-    if applier.pending():  # the side-by-side run's documents (Metrics and RTMetrics)
-        with applier.Appliers(env, max(appliers)) as running:
-            out["side_by_side_backlog"] = {"appliers": max(appliers), **applier.wait_drained(running, timeout)}
-    out["throughput"] = {}
-    for count in appliers:
-        pushed = stream.load(base_url, preload, connections)
-        out["throughput"][str(count)] = {
-            **applier.throughput(env, count, timeout=timeout),
-            "preload": push_summary(pushed),
-        }
-    out["sustained"] = {}
-    with applier.Appliers(env, sustained_appliers) as running:
-        preflight(base_url, {"ready": stream.scenario})  # one push applied: the appliers are up
-        applier.wait_drained(running, timeout)
-        for label, pace in (("max", None), ("paced", rate)):
+    out: dict[str, Any] = {"discarded_pending": applier.discard_pending(), "throughput": {}, "sustained": {}}
+    running: applier.Appliers | None = None
+    try:
+        for count in appliers:
+            pushed = stream.load(base_url, preload, connections)
+            running = applier.Appliers(env, count)
+            running.start()
+            out["throughput"][str(count)] = {
+                "appliers": count,
+                **applier.wait_drained(running, timeout),
+                "preload": push_summary(pushed),
+            }
+            if count != appliers[-1]:
+                running.stop()
+        for label, seconds, pace in (("max", headroom, None), ("paced", sustained, rate)):
             since = datetime.now(UTC)
-            pushed = stream.load(base_url, sustained, connections, rate=pace)
+            pushed = stream.load(base_url, seconds, connections, rate=pace)
             until = datetime.now(UTC)
             drained = applier.wait_drained(running, timeout)
             out["sustained"][label] = {
-                "appliers": sustained_appliers,
+                "appliers": appliers[-1],
                 "target_rate": pace,
-                "duration_s": sustained,
+                "duration_s": seconds,
                 "push": push_summary(pushed),
                 **applier.lag(since, until),
                 "drained_after_s": drained["seconds"],
             }
+    finally:
+        if running is not None:
+            running.stop()
     return out
 
 
@@ -323,6 +327,7 @@ def section(
     duration: float,
     connections: int,
     preload: float,
+    headroom: float,
     sustained: float,
     rate: float,
 ) -> dict[str, Any]:
@@ -337,7 +342,14 @@ def section(
     streams = {name: Stream(s) for name, s in scenarios(fixtures).items()}
     result = run(base_url, fixtures, rounds, duration, connections, streams=streams)
     result["apply"] = apply_phases(
-        base_url, env, streams["rtmetrics_push"], connections, preload=preload, sustained=sustained, rate=rate
+        base_url,
+        env,
+        streams["rtmetrics_push"],
+        connections,
+        preload=preload,
+        headroom=headroom,
+        sustained=sustained,
+        rate=rate,
     )
     result["storage"] = storage.measure()
     result["load_average"] = {"before": load_before, "after": os.getloadavg()}

@@ -148,11 +148,12 @@ def test_appliers_drain_and_the_sustained_stream_reports_its_lag(live_server, se
         stream,
         connections=2,
         preload=0.5,
+        headroom=0.5,
         sustained=1.0,
         rate=30.0,
-        sustained_appliers=1,
+        appliers=(1,),  # two appliers are the same loop with one more process start-up (seconds here)
     )
-    assert set(result["throughput"]) == {"1", "2"}
+    assert set(result["throughput"]) == {"1"} and result["discarded_pending"] == 0
     for item in result["throughput"].values():
         assert item["documents"] == item["preload"]["requests"] or item["documents"] >= 1
         assert item["seconds"] > 0 and item["preload"]["failed"] == 0
