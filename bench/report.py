@@ -213,7 +213,8 @@ def apply_rows(apply: dict[str, Any]) -> list[dict[str, Any]]:
             _row(
                 "apply throughput (reference)",
                 ", ".join(
-                    f"{count} applier{'s' if count != '1' else ''} {item['docs_per_s']} docs/s "
+                    f"{count} applier{'s' if count != '1' else ''} "
+                    f"{item['docs_per_s'] if item['docs_per_s'] is not None else 'n/a (one batch took all)'} docs/s "
                     f"({item['documents']} pending RTMetrics drained in {item['seconds']} s)"
                     for count, item in throughput.items()
                 ),
