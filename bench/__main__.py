@@ -123,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench import report
 
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
-    name = f"{stamp}-quick.json" if args.quick else f"{stamp}.json"
+    # A run of some sections names them: it does not overwrite the day's full run (or another's).
+    parts = [stamp, *(args.only or []), *(["quick"] if args.quick else [])]
+    name = "-".join(parts) + ".json"
     # The table shows every goal: only a full run (all sections, full sizes) rewrites it.
     doc = None if (args.no_doc or args.quick or args.only) else ROOT / "docs" / "performance.md"
     header = (
