@@ -8,6 +8,7 @@ on: requests carry ``X-Forwarded-Proto: https`` as the proxy in front sets it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import subprocess
@@ -30,7 +31,9 @@ def bench_env(database: str, redis_db: int = 9, pg: str = "postgres://postgres@1
         CONN_MAX_AGE="600",
         LOG_LEVEL="WARNING",
         MEDIA_ROOT=str(Path("/tmp") / f"{database}-media"),
-        STATIC_ROOT=str(Path("/tmp") / "vislivis-bench-static"),
+        # One per checkout: worktrees with different static files (or none from node_modules)
+        # must not share a manifest, or pages fail on a missing entry.
+        STATIC_ROOT=str(Path("/tmp") / f"vislivis-bench-static-{hashlib.sha1(str(ROOT).encode()).hexdigest()[:8]}"),
     )
     for name in [k for k in env if k.startswith("THROTTLE_")]:
         del env[name]  # the production rates, whatever this shell says

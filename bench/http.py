@@ -33,16 +33,23 @@ class Scenario:
     path: str
     method: str = "GET"
     headers: dict[str, str] = field(default_factory=dict)
-    body_template: str = ""  # placeholders {{DEV}} {{EPOCH}} {{HOUR}} {{N}}
+    body_template: str = ""  # placeholders {{DEV}} {{EPOCH}} {{TRANSMIT}} {{TOTAL}} {{HOUR}} {{N}}
     devices: int = 1
     epoch: int = 1_700_000_000
-    paths: list[str] = field(default_factory=list)  # taken in turn instead of ``path`` (one per store)
+    # Pushes of one minute per device before it moves on (a real-time camera's supersedes).
+    repeat: int = 1
+    rate: float = 0.0  # requests/s over all connections; 0: as fast as the server answers
+    # A templated request takes its device's path (a camera pushes to its store), others in turn.
+    paths: list[str] = field(default_factory=list)
     authorizations: list[str] = field(default_factory=list)  # Authorization values taken in turn
 
 
 def request_parts(scenario: Scenario, n: int) -> tuple[str, dict[str, str]]:
     """Path and headers of request ``n`` (the Python client's version of the Lua selection)."""
-    path = scenario.paths[n % len(scenario.paths)] if scenario.paths else scenario.path
+    path = scenario.path
+    if scenario.paths:
+        pick = n % scenario.devices if scenario.body_template else n
+        path = scenario.paths[pick % len(scenario.paths)]
     headers = dict(scenario.headers)
     if scenario.authorizations:
         headers["Authorization"] = scenario.authorizations[n % len(scenario.authorizations)]
@@ -50,14 +57,22 @@ def request_parts(scenario: Scenario, n: int) -> tuple[str, dict[str, str]]:
 
 
 def render_body(scenario: Scenario, n: int) -> bytes:
-    """The body of request ``n``, as the Lua script builds it (the Python client's version)."""
+    """The body of request ``n``, as the Lua script builds it (the Python client's version).
+
+    Device ``n % devices`` sends its push number ``n // devices``: with ``repeat`` R, pushes
+    0 … R−1 carry the same minute with a growing ``{{TRANSMIT}}`` and running ``{{TOTAL}}``
+    (1 … R), then the next minute starts.
+    """
     if not scenario.body_template:
         return b""
     dev = n % scenario.devices
-    step = n // scenario.devices
-    minute = scenario.epoch + 60 * step
-    hour = time.strftime("%Y-%m-%dT%H:00", time.gmtime(scenario.epoch + 3600 * step))
+    push = n // scenario.devices
+    within = push % scenario.repeat
+    minute = scenario.epoch + 60 * (push // scenario.repeat)
+    transmit = minute + within * 60 // scenario.repeat
+    hour = time.strftime("%Y-%m-%dT%H:00", time.gmtime(scenario.epoch + 3600 * push))
     body = scenario.body_template.replace("{{DEV}}", str(dev)).replace("{{EPOCH}}", str(minute))
+    body = body.replace("{{TRANSMIT}}", str(transmit)).replace("{{TOTAL}}", str(within + 1))
     return body.replace("{{HOUR}}", hour).replace("{{N}}", str(n)).encode()
 
 
@@ -189,6 +204,8 @@ def run_wrk(base_url: str, scenario: Scenario, duration: float, connections: int
         BENCH_BODY=str(body_file or ""),
         BENCH_DEVICES=str(scenario.devices),
         BENCH_EPOCH=str(scenario.epoch),
+        BENCH_REPEAT=str(scenario.repeat),
+        BENCH_RATE=str(scenario.rate),
         BENCH_THREADS=str(threads),
     )
     command = [
@@ -225,7 +242,8 @@ def run_python_client(
     failures: dict[str, int] = {}
     lock = threading.Lock()
     counter = iter(range(10**9))
-    deadline = time.monotonic() + duration
+    began = time.monotonic()
+    deadline = began + duration
 
     def worker() -> None:
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
@@ -233,6 +251,10 @@ def run_python_client(
         while time.monotonic() < deadline:
             with lock:
                 n = next(counter)
+            if scenario.rate > 0:  # request n's send slot, as the Lua delay() hands them out
+                time.sleep(max(0.0, min(deadline, began + n / scenario.rate) - time.monotonic()))
+                if time.monotonic() >= deadline:
+                    break
             body = render_body(scenario, n)
             path, headers = request_parts(scenario, n)
             started = time.perf_counter()

@@ -1,15 +1,24 @@
-"""Ingest under load: the bare view, the camera XML push, the sender JSON feed (Basic and token).
+"""Ingest under load: the bare view, the camera XML push (``Metrics`` and a real-time ``RTMetrics``
+stream of supersedes), the sender JSON feed (Basic and token); then the appliers.
 
-Each request writes a different row (devices and minutes, hours and cameras rotate), as 1,500
-cameras and 500 stores would, so the numbers include real inserts, not one hot row's lock.
+Each request writes a different row (devices and minutes, hours and cameras rotate), as 1,000
+cameras and 500 stores would, so the numbers include real inserts, not one hot row's lock. A
+camera push only keeps its document; ``apply_phases`` times the appliers that apply them
+(``bench.applier``) and the RTMetrics stream sustained with the appliers running.
 """
 
 from __future__ import annotations
 
 import base64
+import math
+import os
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import applier
 from bench.http import Scenario, load, render_body, request, request_parts
 from bench.stats import interleave, median, ratio
 
@@ -18,12 +27,65 @@ PASSWORD = "bench-sender-pass-1"
 PROXY = {"X-Forwarded-Proto": "https"}  # TLS ends at the proxy in production
 
 
+# A busy entrance in real-time mode pushes its current minute's running total ~17 times a minute.
+RT_PUSHES_PER_MINUTE = 17
+CAMERAS_PER_STORE = 2  # 500 stores with two cameras: the issue's evening peak of ~300 pushes/s
+SENDER_CAMERAS = 300  # camera_id values the sender JSON rotates through (one hour per request each)
+
+
 def metrics_template() -> str:
     """The seed's ``Metrics`` (3 objects, one count each) with the device and minute as placeholders."""
     text = (SAMPLES / "metrics.xml").read_text()
     text = text.replace('DeviceId="12345"', 'DeviceId="bench-{{DEV}}"')
-    text = text.replace("<TransmitTime>1667806920</TransmitTime>", "<TransmitTime>{{EPOCH}}</TransmitTime>")
+    text = text.replace("<TransmitTime>1667806920</TransmitTime>", "<TransmitTime>{{TRANSMIT}}</TransmitTime>")
     return text.replace('UnixStartTime="1667806020"', 'UnixStartTime="{{EPOCH}}"')
+
+
+def rtmetrics_template() -> str:
+    """The seed's ``RTMetrics`` (the current minute, 3 objects) as one push of a real-time stream.
+
+    The minute is ``{{EPOCH}}``, the push time ``{{TRANSMIT}}`` (later with every push of the
+    minute, so each push supersedes the one before) and the people and second object's enters
+    are the running total ``{{TOTAL}}``.
+    """
+    text = (SAMPLES / "rtmetrics.xml").read_text()
+    text = text.replace('DeviceId="12345"', 'DeviceId="bench-rt-{{DEV}}"')
+    text = text.replace("<TransmitTime>1667807637</TransmitTime>", "<TransmitTime>{{TRANSMIT}}</TransmitTime>")
+    text = text.replace('UnixStartTime="1667807580"', 'UnixStartTime="{{EPOCH}}"')
+    return text.replace('Enters="1"', 'Enters="{{TOTAL}}"')
+
+
+def recent_epoch(now: float | None = None, hours_back: int = 3) -> int:
+    """A whole hour a few hours ago: camera minutes inside the retention and the current partitions.
+
+    The applier leaves counts older than ``DEVICE_MINUTE_RETENTION_DAYS`` alone, so the pushes
+    are of today, as a live camera's are; every run moves later (``advance``), never past now.
+    """
+    now = time.time() if now is None else now
+    return int(now // 3600) * 3600 - hours_back * 3600
+
+
+def advance(scenario: Scenario, requests: int) -> Scenario:
+    """The same scenario continuing after a run of ``requests``: its next minute is one none used.
+
+    A run's devices each sent at most ``requests / devices`` pushes (plus the ones wrk did not
+    count at the end), ``repeat`` of them per minute; the next run starts a minute after that.
+    """
+    minutes = math.ceil((requests + scenario.devices) / scenario.devices / scenario.repeat) + 1
+    return replace(scenario, epoch=scenario.epoch + 60 * minutes)
+
+
+class Stream:
+    """A camera scenario whose runs continue each other (later minutes), as a camera's pushes do."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+
+    def load(self, base_url: str, duration: float, connections: int, rate: float | None = None) -> dict[str, Any]:
+        scenario = self.scenario if rate is None else replace(self.scenario, rate=rate)
+        result = load(base_url, scenario, duration, connections)
+        self.scenario = advance(self.scenario, result["requests"])
+        return result
 
 
 CUSTOMERS_TEMPLATE = (
@@ -82,19 +144,35 @@ def settings_seconds() -> int:
     return int(getattr(settings, "BASIC_AUTH_CACHE_SECONDS", 300))
 
 
-def scenarios(fixtures: dict[str, Any], devices: int = 300) -> dict[str, Scenario]:
+def scenarios(fixtures: dict[str, Any], devices: int | None = None, epoch: int | None = None) -> dict[str, Scenario]:
+    """Every scenario of the side-by-side run; cameras default to two per store."""
     basics = ["Basic " + base64.b64encode(f"{name}:{PASSWORD}".encode()).decode() for name in fixtures["usernames"]]
     xml_paths = [f"/api/devices/xml/{key}/" for key in fixtures["ingest_keys"]]
     json_headers = {**PROXY, "Content-Type": "application/json"}
+    xml_headers = {**PROXY, "Content-Type": "text/xml"}
+    cameras = devices or CAMERAS_PER_STORE * len(xml_paths)
+    epoch = recent_epoch() if epoch is None else epoch
     return {
         "bare": Scenario("bare", "/bench/bare", headers=dict(PROXY)),
         "xml_push": Scenario(
             "xml_push",
             xml_paths[0],
             method="POST",
-            headers={**PROXY, "Content-Type": "text/xml"},
+            headers=xml_headers,
             body_template=metrics_template(),
-            devices=devices,
+            devices=cameras,
+            epoch=epoch,
+            paths=xml_paths,
+        ),
+        "rtmetrics_push": Scenario(
+            "rtmetrics_push",
+            xml_paths[0],
+            method="POST",
+            headers=xml_headers,
+            body_template=rtmetrics_template(),
+            devices=cameras,
+            epoch=epoch,
+            repeat=RT_PUSHES_PER_MINUTE,
             paths=xml_paths,
         ),
         "customers_basic": Scenario(
@@ -103,7 +181,7 @@ def scenarios(fixtures: dict[str, Any], devices: int = 300) -> dict[str, Scenari
             method="POST",
             headers=json_headers,
             body_template=CUSTOMERS_TEMPLATE,
-            devices=devices,
+            devices=SENDER_CAMERAS,
             epoch=1_600_000_000,
             authorizations=basics,
         ),
@@ -113,7 +191,7 @@ def scenarios(fixtures: dict[str, Any], devices: int = 300) -> dict[str, Scenari
             method="POST",
             headers=json_headers,
             body_template=CUSTOMERS_TEMPLATE,
-            devices=devices,
+            devices=SENDER_CAMERAS,
             epoch=1_400_000_000,  # a disjoint range of hours from the Basic runs
             authorizations=[f"Token {key}" for key in fixtures["tokens"]],
         ),
@@ -132,14 +210,26 @@ def preflight(base_url: str, items: dict[str, Scenario]) -> dict[str, int]:
     return statuses
 
 
-def run(base_url: str, fixtures: dict[str, Any], rounds: int, duration: float, connections: int) -> dict[str, Any]:
-    """Interleaved rounds of every scenario; medians and ratios to the bare view."""
-    items = scenarios(fixtures)
-    preflight(base_url, items)
-    for scenario in items.values():  # warm every worker's imports, caches and connections
-        load(base_url, scenario, min(2.0, duration), connections)
+def run(
+    base_url: str,
+    fixtures: dict[str, Any],
+    rounds: int,
+    duration: float,
+    connections: int,
+    streams: dict[str, Stream] | None = None,
+) -> dict[str, Any]:
+    """Interleaved rounds of every scenario; medians and ratios to the bare view.
+
+    Camera scenarios are streams: each round continues the last one's minutes (pass ``streams``
+    to go on with them afterwards). No applier runs here: the pushes' documents wait, pending,
+    for ``apply_phases``, so this measures the accept path.
+    """
+    streams = streams if streams is not None else {name: Stream(s) for name, s in scenarios(fixtures).items()}
+    preflight(base_url, {name: s.scenario for name, s in streams.items()})
+    for stream in streams.values():  # warm every worker's imports, caches and connections
+        stream.load(base_url, min(2.0, duration), connections)
     raw = interleave(
-        {name: (lambda s=s: load(base_url, s, duration, connections)) for name, s in items.items()}, rounds
+        {name: (lambda s=s: s.load(base_url, duration, connections)) for name, s in streams.items()}, rounds
     )
     bare_rps = median([r["rps"] for r in raw["bare"]])
     summary: dict[str, Any] = {}
@@ -155,4 +245,112 @@ def run(base_url: str, fixtures: dict[str, Any], rounds: int, duration: float, c
             "requests_total": sum(r["requests"] for r in runs),
             "rounds": runs,
         }
-    return {"connections": connections, "duration_s": duration, "rounds": rounds, "results": summary}
+    return {
+        "connections": connections,
+        "duration_s": duration,
+        "rounds": rounds,
+        "results": summary,
+    }
+
+
+def push_summary(result: dict[str, Any]) -> dict[str, Any]:
+    """One load run in the units of the report (requests/s, ms, failures)."""
+    return {
+        "requests": result["requests"],
+        "rps": result["rps"],
+        "p50_ms": round(result["p50_us"] / 1000, 2),
+        "p99_ms": round(result["p99_us"] / 1000, 2),
+        "failed": result["failed"],
+    }
+
+
+def apply_phases(
+    base_url: str,
+    env: dict[str, str],
+    stream: Stream,
+    connections: int,
+    preload: float,
+    headroom: float,
+    sustained: float,
+    rate: float,
+    appliers: tuple[int, ...] = (1, 2),
+    timeout: float = 300.0,
+) -> dict[str, Any]:
+    """The applier's side: drain throughput of 1 and 2 appliers, then the stream sustained with them.
+
+    The side-by-side run's pending documents are discarded first (they measured the accept
+    path; applying them would only make the backlog's make-up unknown). Throughput: for each
+    count in ``appliers``, ``preload`` seconds of the stream are pushed with no applier running,
+    then that many start and the backlog is timed until empty. The last count stays running for
+    the sustained runs: the stream pushed for ``headroom`` seconds as fast as the server
+    answers, then for ``sustained`` seconds paced at ``rate`` pushes/s; after each, the backlog
+    drains and the apply lag of the run's documents is read from the database.
+    """
+    out: dict[str, Any] = {"discarded_pending": applier.discard_pending(), "throughput": {}, "sustained": {}}
+    running: applier.Appliers | None = None
+    try:
+        for count in appliers:
+            pushed = stream.load(base_url, preload, connections)
+            running = applier.Appliers(env, count)
+            running.start()
+            out["throughput"][str(count)] = {
+                "appliers": count,
+                **applier.wait_drained(running, timeout),
+                "preload": push_summary(pushed),
+            }
+            if count != appliers[-1]:
+                running.stop()
+        for label, seconds, pace in (("max", headroom, None), ("paced", sustained, rate)):
+            since = datetime.now(UTC)
+            pushed = stream.load(base_url, seconds, connections, rate=pace)
+            until = datetime.now(UTC)
+            drained = applier.wait_drained(running, timeout)
+            out["sustained"][label] = {
+                "appliers": appliers[-1],
+                "target_rate": pace,
+                "duration_s": seconds,
+                "push": push_summary(pushed),
+                **applier.lag(since, until),
+                "drained_after_s": drained["seconds"],
+            }
+    finally:
+        if running is not None:
+            running.stop()
+    return out
+
+
+def section(
+    base_url: str,
+    env: dict[str, str],
+    fixtures: dict[str, Any],
+    rounds: int,
+    duration: float,
+    connections: int,
+    preload: float,
+    headroom: float,
+    sustained: float,
+    rate: float,
+) -> dict[str, Any]:
+    """The whole ingest section on one server: side by side, then the appliers, then storage.
+
+    The machine's load average is kept beside the numbers: other processes on the two cores
+    move the absolute rates (the 300/s goal is absolute), ratios much less.
+    """
+    from bench import storage
+
+    load_before = os.getloadavg()
+    streams = {name: Stream(s) for name, s in scenarios(fixtures).items()}
+    result = run(base_url, fixtures, rounds, duration, connections, streams=streams)
+    result["apply"] = apply_phases(
+        base_url,
+        env,
+        streams["rtmetrics_push"],
+        connections,
+        preload=preload,
+        headroom=headroom,
+        sustained=sustained,
+        rate=rate,
+    )
+    result["storage"] = storage.measure()
+    result["load_average"] = {"before": load_before, "after": os.getloadavg()}
+    return result

@@ -2,12 +2,42 @@
 -- environment; placeholders make each request a different row, as real traffic is.
 --   BENCH_METHOD   GET or POST
 --   BENCH_HEADERS  "Name: value" lines
---   BENCH_BODY     path of a body template (optional) with {{DEV}} {{EPOCH}} {{HOUR}} {{N}}
+--   BENCH_BODY     path of a body template (optional) with {{DEV}} {{EPOCH}} {{TRANSMIT}} {{TOTAL}}
+--                  {{HOUR}} {{N}}
 --   BENCH_DEVICES  how many distinct devices/cameras {{DEV}} cycles through
 --   BENCH_EPOCH    first minute (Unix seconds) of {{EPOCH}}
---   BENCH_PATHS    file of request paths, one a line, taken in turn (e.g. one ingest key per store)
+--   BENCH_REPEAT   pushes of the same minute per device before it moves to the next (default 1):
+--                  a real-time camera's stream of supersedes; {{TRANSMIT}} grows within the
+--                  minute and {{TOTAL}} is the running total (1, 2, … REPEAT)
+--   BENCH_RATE     requests per second over all threads (default 0: as fast as the server answers)
+--   BENCH_PATHS    file of request paths, one a line; a templated request takes the one of its
+--                  device (a camera always pushes to its store), others take them in turn
 --   BENCH_AUTHS    file of Authorization header values, one a line, taken in turn (one per account)
 local threads = {}
+
+-- Pacing (BENCH_RATE): each thread hands out send slots 1/rate apart on the monotonic clock;
+-- wrk calls delay() before every request and measures latency from the send, not the slot.
+local target_rate = tonumber(os.getenv("BENCH_RATE") or "0") or 0
+if target_rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef[[
+  typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+  int clock_gettime(int clk, bench_timespec *tp);
+  ]]
+  local now_ts = ffi.new("bench_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, now_ts)  -- CLOCK_MONOTONIC
+    return tonumber(now_ts.tv_sec) * 1000 + tonumber(now_ts.tv_nsec) / 1e6
+  end
+  local due = nil
+  function delay()
+    local now = now_ms()
+    -- A server that fell more than a second behind is not sent a catch-up burst.
+    if due == nil or due < now - 1000 then due = now end
+    due = due + 1000 * step / target_rate
+    return math.max(0, math.floor(due - now))
+  end
+end
 
 function setup(thread)
   thread:set("tid", #threads)
@@ -44,6 +74,7 @@ function init(args)
   auths = lines(os.getenv("BENCH_AUTHS"))
   devices = tonumber(os.getenv("BENCH_DEVICES") or "1")
   epoch = tonumber(os.getenv("BENCH_EPOCH") or "1700000000")
+  repeats = tonumber(os.getenv("BENCH_REPEAT") or "1")
   -- Threads write disjoint minutes/hours: thread t uses every nth step starting at t.
   step = tonumber(os.getenv("BENCH_THREADS") or "2")
 end
@@ -52,15 +83,20 @@ function request()
   counter = counter + 1
   local n = counter * step + tid
   local path = nil
-  if #paths > 0 then path = paths[(n % #paths) + 1] end
   if #auths > 0 then wrk.headers["Authorization"] = auths[(n % #auths) + 1] end
   if template == nil then
+    if #paths > 0 then path = paths[(n % #paths) + 1] end
     return wrk.format(nil, path, nil, nil)
   end
   local dev = n % devices
-  local minute = epoch + 60 * math.floor(n / devices)
-  local hour = os.date("!%Y-%m-%dT%H:00", epoch + 3600 * math.floor(n / devices))
+  if #paths > 0 then path = paths[(dev % #paths) + 1] end
+  local push = math.floor(n / devices)  -- this device's push number
+  local within = push % repeats
+  local minute = epoch + 60 * math.floor(push / repeats)
+  local transmit = minute + math.floor(within * 60 / repeats)
+  local hour = os.date("!%Y-%m-%dT%H:00", epoch + 3600 * push)
   local body = template:gsub("{{DEV}}", tostring(dev)):gsub("{{EPOCH}}", tostring(minute))
+  body = body:gsub("{{TRANSMIT}}", tostring(transmit)):gsub("{{TOTAL}}", tostring(within + 1))
   body = body:gsub("{{HOUR}}", hour):gsub("{{N}}", tostring(n))
   return wrk.format(nil, path, nil, body)
 end
