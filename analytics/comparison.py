@@ -111,41 +111,37 @@ GROUP BY GROUPING SETS ((store_id, period), (period, focus, local::date), (perio
 """  # noqa: S608
 
 # The whole days of each (store, period) from the day rollup, in the row shape of _SQL above:
-# per store and period (g_store 0), per local day of the current period (g_day 0), per weekday
-# and local hour of the current period (both 1; the rollup's per-hour arrays, unnested).
-_DAYS_SQL = """
+# per store and period (g_store 0), read index-only (the rollup's key index covers the sums).
+_DAY_RANGES = """
 WITH r AS (
     SELECT * FROM unnest(%(stores)s::bigint[], %(periods)s::int[], %(firsts)s::date[], %(lasts)s::date[],
                          %(sources)s::text[], %(focus)s::bool[])
       AS r(store_id, period, first_day, last_day, source, focus)
-),
-d AS MATERIALIZED (
-    SELECT r.store_id, r.period, r.focus, c.day, c.visitors, c.transactions, c.revenue, c.matched_visitors,
-           c.matched_transactions, c.matched_revenue, c.hours_matched, c.hour_slots, c.hour_visitors,
-           c.hour_transactions, c.hour_revenue, c.hour_matched_visitors, c.hour_matched_transactions,
-           c.hour_matched_revenue, c.hour_matched
-    FROM r JOIN sales_conversionday c
-      ON c.store_id = r.store_id AND c.source = r.source AND c.day BETWEEN r.first_day AND r.last_day
 )
-SELECT 0, 1, d.store_id, d.period, d.focus, NULL::date, NULL::int, NULL::int,
-       sum(d.visitors)::bigint, sum(d.transactions)::bigint, sum(d.revenue), sum(d.matched_visitors)::bigint,
-       sum(d.matched_transactions)::bigint, sum(d.matched_revenue), sum(d.hours_matched)::bigint
-FROM d GROUP BY d.store_id, d.period, d.focus
-UNION ALL
-SELECT 1, 0, NULL, 0, d.focus, d.day, NULL, NULL,
-       sum(d.visitors)::bigint, sum(d.transactions)::bigint, sum(d.revenue), sum(d.matched_visitors)::bigint,
-       sum(d.matched_transactions)::bigint, sum(d.matched_revenue), sum(d.hours_matched)::bigint
-FROM d WHERE d.period = 0 GROUP BY d.focus, d.day
-UNION ALL
-SELECT 1, 1, NULL, 0, d.focus, NULL, extract(isodow FROM d.day)::int, u.slot,
-       sum(u.v)::bigint, sum(u.t)::bigint, sum(u.r), sum(u.mv)::bigint, sum(u.mt)::bigint, sum(u.mr),
-       sum(u.mh)::bigint
-FROM d CROSS JOIN LATERAL unnest(d.hour_slots, d.hour_visitors, d.hour_transactions, d.hour_revenue,
-                                 d.hour_matched_visitors, d.hour_matched_transactions, d.hour_matched_revenue,
-                                 d.hour_matched) AS u(slot, v, t, r, mv, mt, mr, mh)
-WHERE d.period = 0
-GROUP BY d.focus, extract(isodow FROM d.day), u.slot
 """
+_SUMS = """sum(c.visitors)::bigint, sum(c.transactions)::bigint, sum(c.revenue), sum(c.matched_visitors)::bigint,
+       sum(c.matched_transactions)::bigint, sum(c.matched_revenue), sum(c.hours_matched)::bigint"""
+_JOIN = """FROM r JOIN sales_conversionday c
+  ON c.store_id = r.store_id AND c.source = r.source AND c.day BETWEEN r.first_day AND r.last_day"""
+_DAY_TOTALS_SQL = f"""{_DAY_RANGES}
+SELECT 0, 1, r.store_id, r.period, r.focus, NULL::date, NULL::int, NULL::int, {_SUMS}
+{_JOIN}
+GROUP BY r.store_id, r.period, r.focus
+"""  # noqa: S608
+# The current period per local day (the chart) with, per local hour n of the day, the sums the
+# heatmap needs (visitors, transactions, conversion's matched sums): one aggregate per array
+# position, so ~60 rows come back however many stores; the weekdays are summed in Python.
+HEAT_METRICS = ("visitors", "transactions", "matched_visitors", "matched_transactions", "matched")
+_HOUR_SUMS = ",\n       ".join(
+    ", ".join(f"sum(c.hour_{metric}[{n}])" for n in range(1, 25)) for metric in HEAT_METRICS
+)
+_DAY_HOURS_SQL = f"""{_DAY_RANGES}
+SELECT r.focus, c.day, {_SUMS},
+       {_HOUR_SUMS}
+{_JOIN}
+WHERE r.period = 0
+GROUP BY r.focus, c.day
+"""  # noqa: S608
 
 
 @dataclass
@@ -216,6 +212,33 @@ class BrandFigures:
     days: dict[str, tuple[date, date]]
 
 
+def _day_rows(fetched: list[tuple]) -> list[tuple]:
+    """``_DAY_HOURS_SQL`` rows in the row shape of ``_SQL``: one per (focus, day) for the chart,
+    one per (focus, ISO weekday, local hour) with data for the heatmap. A heatmap cell carries
+    visitors, transactions and conversion's matched sums (what the heatmap shows); its revenue
+    is not kept per hour."""
+    rows: list[tuple] = []
+    cells: dict[tuple[bool, int, int], list] = {}
+    for is_focus, day, *values in fetched:
+        rows.append((1, 0, None, 0, is_focus, day, None, None, *values[:7]))
+        dow = day.isoweekday()
+        v, t, mv, mt, mh = (values[7 + 24 * k : 31 + 24 * k] for k in range(5))
+        for hour in range(24):
+            if v[hour] is None and t[hour] is None:
+                continue
+            cell = cells.setdefault((is_focus, dow, hour), [None, None, 0, 0, 0])
+            if v[hour] is not None:
+                cell[0] = (cell[0] or 0) + v[hour]
+            if t[hour] is not None:
+                cell[1] = (cell[1] or 0) + t[hour]
+            cell[2] += mv[hour] or 0
+            cell[3] += mt[hour] or 0
+            cell[4] += mh[hour] or 0
+    for (is_focus, dow, hour), (v, t, mv, mt, mh) in cells.items():
+        rows.append((1, 1, None, 0, is_focus, None, dow, hour, v, t, None, mv, mt, None, mh))
+    return rows
+
+
 def _windows(
     tz: ZoneInfo, first: date, last: date, now: datetime, from_rollup: bool
 ) -> tuple[tuple[date, date] | None, tuple[datetime, datetime] | None]:
@@ -281,8 +304,10 @@ def brand_figures(
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
             if daily["stores"]:
-                cursor.execute(_DAYS_SQL, daily, prepare=True)
+                cursor.execute(_DAY_TOTALS_SQL, daily, prepare=True)
                 rows += cursor.fetchall()
+                cursor.execute(_DAY_HOURS_SQL, daily, prepare=True)
+                rows += _day_rows(cursor.fetchall())
             if hourly["stores"]:
                 # Headroom for the GROUPING SETS hash over the hours read (under 2 MB for 100
                 # stores × a month when every hour is read; a day's hours are far less): an

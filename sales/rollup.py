@@ -80,7 +80,7 @@ tills AS (
 hours AS ({hours_sender} UNION ALL {hours_camera}),
 slots AS (
     SELECT h.source, h.store_id, (h.hour AT TIME ZONE p.tz)::date AS d,
-           extract(hour FROM h.hour AT TIME ZONE p.tz)::smallint AS slot,
+           extract(hour FROM h.hour AT TIME ZONE p.tz)::int AS slot,
            sum(h.visitors)::bigint AS v, sum(h.transactions)::bigint AS t, sum(h.revenue) AS r,
            sum(h.items)::bigint AS i,
            sum(h.visitors) FILTER (WHERE h.transactions IS NOT NULL)::bigint AS mv,
@@ -91,17 +91,23 @@ slots AS (
     WHERE {days}
     GROUP BY 1, 2, 3, 4
 ),
+-- Every (source, store, day) with all 24 local hours, the empty ones NULL: the arrays' positions.
+grid AS (
+    SELECT k.source, k.store_id, k.d, s.v, s.t, s.r, s.i, s.mv, s.mt, s.mr, s.mh, g.slot
+    FROM (SELECT DISTINCT source, store_id, d FROM slots) k
+    CROSS JOIN generate_series(0, 23) AS g(slot)
+    LEFT JOIN slots s ON s.source = k.source AND s.store_id = k.store_id AND s.d = k.d AND s.slot = g.slot
+),
 agg AS (
     SELECT source, store_id, d, sum(v)::bigint AS visitors, sum(t)::bigint AS transactions, sum(r) AS revenue,
            sum(i)::bigint AS items, COALESCE(sum(mv), 0)::bigint AS matched_visitors,
            COALESCE(sum(mt), 0)::bigint AS matched_transactions, COALESCE(sum(mr), 0) AS matched_revenue,
-           sum(mh)::int AS hours_matched,
-           array_agg(slot ORDER BY slot) AS hour_slots, array_agg(v ORDER BY slot) AS hour_visitors,
-           array_agg(t ORDER BY slot) AS hour_transactions, array_agg(r ORDER BY slot) AS hour_revenue,
-           array_agg(mv ORDER BY slot) AS hour_matched_visitors,
-           array_agg(mt ORDER BY slot) AS hour_matched_transactions,
-           array_agg(mr ORDER BY slot) AS hour_matched_revenue, array_agg(mh ORDER BY slot) AS hour_matched
-    FROM slots GROUP BY source, store_id, d
+           COALESCE(sum(mh), 0)::int AS hours_matched,
+           array_agg(v::int ORDER BY slot) AS hour_visitors, array_agg(t::int ORDER BY slot) AS hour_transactions,
+           array_agg(mv::int ORDER BY slot) AS hour_matched_visitors,
+           array_agg(mt::int ORDER BY slot) AS hour_matched_transactions,
+           array_agg(mh ORDER BY slot) AS hour_matched
+    FROM grid GROUP BY source, store_id, d
 ),"""
 # Each source's visitor hours joined with the till hours: hours of one side only stay (NULL other side).
 _HOURS = """
@@ -122,13 +128,10 @@ COLUMNS = (
     "matched_transactions",
     "matched_revenue",
     "hours_matched",
-    "hour_slots",
     "hour_visitors",
     "hour_transactions",
-    "hour_revenue",
     "hour_matched_visitors",
     "hour_matched_transactions",
-    "hour_matched_revenue",
     "hour_matched",
 )
 _WRITE = (

@@ -37,40 +37,24 @@ class Migration(migrations.Migration):
                 ("matched_revenue", models.DecimalField(decimal_places=2, default=0, max_digits=16)),
                 ("hours_matched", models.IntegerField(default=0)),
                 (
-                    "hour_slots",
-                    django.contrib.postgres.fields.ArrayField(base_field=models.SmallIntegerField(), size=None),
-                ),
-                (
                     "hour_visitors",
-                    django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(null=True), size=None),
+                    django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(null=True), size=24),
                 ),
                 (
                     "hour_transactions",
-                    django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(null=True), size=None),
-                ),
-                (
-                    "hour_revenue",
-                    django.contrib.postgres.fields.ArrayField(
-                        base_field=models.DecimalField(decimal_places=2, max_digits=16, null=True), size=None
-                    ),
+                    django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(null=True), size=24),
                 ),
                 (
                     "hour_matched_visitors",
-                    django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(null=True), size=None),
+                    django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(null=True), size=24),
                 ),
                 (
                     "hour_matched_transactions",
-                    django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(null=True), size=None),
-                ),
-                (
-                    "hour_matched_revenue",
-                    django.contrib.postgres.fields.ArrayField(
-                        base_field=models.DecimalField(decimal_places=2, max_digits=16, null=True), size=None
-                    ),
+                    django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(null=True), size=24),
                 ),
                 (
                     "hour_matched",
-                    django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(), size=None),
+                    django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(null=True), size=24),
                 ),
                 ("updated_at", models.DateTimeField()),
                 (
@@ -85,7 +69,21 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-day", "store", "source"],
-                "constraints": [models.UniqueConstraint(fields=("store", "source", "day"), name="conversion_day_key")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("store", "source", "day"),
+                        include=(
+                            "visitors",
+                            "transactions",
+                            "revenue",
+                            "matched_visitors",
+                            "matched_transactions",
+                            "matched_revenue",
+                            "hours_matched",
+                        ),
+                        name="conversion_day_key",
+                    )
+                ],
             },
         ),
         migrations.RunPython(fill_from_hourly_rows, migrations.RunPython.noop),
