@@ -7,11 +7,12 @@ page reads (the month, the 30 days before, the same days 364 days back), so ever
 column has data. The day rollups (``StoreDay``, ``sales.ConversionDay``) are rebuilt as ingest
 would keep them.
 
-Measured, in process with the bench settings (production): server time of
-``GET /dashboard/brand/?from=…&to=…`` (full middleware and template) and of
-``analytics.comparison.brand_figures`` alone (whole days from the ``sales.ConversionDay`` rollup;
-also from hourly rows only, the direct computation, and with ``now`` inside the last day, which
-adds that day's hours), medians in ms.
+Measured, in process with the bench settings (production), in ms: wall-clock medians and CPU
+time per call (this process plus its PostgreSQL backend, which a busy shared host does not
+inflate) of ``GET /dashboard/brand/?from=…&to=…`` (full middleware and template) and of
+``analytics.comparison.brand_figures`` alone (whole days from the ``sales.ConversionDay``
+rollup; also from hourly rows only, the direct computation, and with ``now`` inside the last
+day, which adds that day's hours).
 
 ``python -m bench.brand_sales [--database vislivis_sales_bench] [--stores 100]`` runs it alone
 (its own database, recreated); ``python -m bench --only brand_sales`` as part of the bench.
@@ -116,6 +117,20 @@ def load(fixtures: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _backend_cpu_s() -> float:
+    """User + system CPU seconds of this process's PostgreSQL backend so far (same host)."""
+    import os
+
+    from django.db import connection
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(fixtures: dict[str, Any], repeats: int = 15) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -134,29 +149,41 @@ def measure(fixtures: dict[str, Any], repeats: int = 15) -> dict[str, Any]:
         if response.status_code != 200:
             raise RuntimeError(f"GET {url}: HTTP {response.status_code}")
 
-    def timed(call) -> list[float]:
+    cpu: dict[str, float] = {}
+
+    def timed(call, name: str) -> list[float]:
+        """Wall-clock samples; also the CPU time per call of this process plus its PostgreSQL
+        backend (``cpu[name]``): on a shared host the wall clock mostly measures the others."""
         call()  # warm: connection, prepared statements, template cache
         samples = []
+        backend = _backend_cpu_s()
+        process = time.process_time()
         for _ in range(repeats):
             started = time.perf_counter()
             call()
             samples.append((time.perf_counter() - started) * 1000)
+        spent = time.process_time() - process + _backend_cpu_s() - backend
+        cpu[name] = round(spent / repeats * 1000, 1)
         return samples
 
-    page_ms = timed(page)
-    figures_ms = timed(lambda: brand_figures(stores, FIRST_DAY, LAST_DAY, now))
+    page_ms = timed(page, "page")
+    figures_ms = timed(lambda: brand_figures(stores, FIRST_DAY, LAST_DAY, now), "figures")
     # The same figures read from the hourly rows only (the direct computation, the statement
     # the page ran before the day rollup), and with ``now`` inside the month's last day (the
     # rollup plus that day's hours).
-    hourly_ms = timed(lambda: brand_figures(stores, FIRST_DAY, LAST_DAY, now, from_rollup=False))
+    hourly_ms = timed(lambda: brand_figures(stores, FIRST_DAY, LAST_DAY, now, from_rollup=False), "hours")
     today = datetime.combine(LAST_DAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
-    today_ms = timed(lambda: brand_figures(stores, FIRST_DAY, LAST_DAY, today))
+    today_ms = timed(lambda: brand_figures(stores, FIRST_DAY, LAST_DAY, today), "today")
     return {
         "brand_page_ms": round(median(page_ms), 2),
         "brand_page_min_ms": round(min(page_ms), 2),
+        "brand_page_cpu_ms": cpu["page"],
         "comparison_statement_ms": round(median(figures_ms), 2),
+        "comparison_cpu_ms": cpu["figures"],
         "comparison_from_hours_ms": round(median(hourly_ms), 2),
+        "comparison_from_hours_cpu_ms": cpu["hours"],
         "comparison_with_today_ms": round(median(today_ms), 2),
+        "comparison_with_today_cpu_ms": cpu["today"],
         "goal_ms": 50,
         "url": url,
     }
