@@ -212,7 +212,7 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
     }
     result: dict[str, dict] = {}
     connection.ensure_connection()
-    # Server-side binding and prepared statements (as in devices/fastpath.py): the arrays go
+    # Server-side binding and prepared statements (as in devices/applier.py): the arrays go
     # over as parameters instead of being quoted into the text, and each text is planned once.
     with psycopg.Cursor(connection.connection) as cursor:
         for source, sql in _SQL.items():

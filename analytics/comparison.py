@@ -132,9 +132,7 @@ GROUP BY r.store_id, r.period, r.focus
 # heatmap needs (visitors, transactions, conversion's matched sums): one aggregate per array
 # position, so ~60 rows come back however many stores; the weekdays are summed in Python.
 HEAT_METRICS = ("visitors", "transactions", "matched_visitors", "matched_transactions", "matched")
-_HOUR_SUMS = ",\n       ".join(
-    ", ".join(f"sum(c.hour_{metric}[{n}])" for n in range(1, 25)) for metric in HEAT_METRICS
-)
+_HOUR_SUMS = ",\n       ".join(", ".join(f"sum(c.hour_{metric}[{n}])" for n in range(1, 25)) for metric in HEAT_METRICS)
 _DAY_HOURS_SQL = f"""{_DAY_RANGES}
 SELECT r.focus, c.day, {_SUMS},
        {_HOUR_SUMS}

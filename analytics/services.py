@@ -9,10 +9,11 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from analytics import sender_clock, storedays
+from analytics import sender_clock
 from analytics.models import CUSTOMER_FIELDS, FLOW_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
 from stores.events import publish_store_event
 from stores.models import Cashier, Store, Zone
+from stores.signals import SENDER, hourly_counts_changed, hourly_writes_batched
 
 
 @dataclass(frozen=True)
@@ -100,22 +101,24 @@ FEEDS = {"customers": upsert_customers, "heatmaps": upsert_heatmap, "queues": up
 @transaction.atomic
 def apply_feed(feed: str, items: Iterable[tuple[Store, dict[str, Any]]]) -> list[Upserted]:
     """Apply validated records of one feed all-or-nothing and announce them after commit; sender
-    counts also refresh the business days they fall in (``analytics.storedays``)."""
+    counts are announced once per batch (``stores.signals``) so the rollups built on them follow."""
     write = FEEDS[feed]
     results = []
     counted: dict[int, list] = {}  # store id → hours whose counts a record sent
     stamped: dict[int, list] = {}  # store id → hours the push stamped (analytics.sender_clock)
-    with storedays.deferred():
+    with hourly_writes_batched():
         for store, data in items:
             results.append(write(store, data))
             if data.get("timestamp") is not None:
                 stamped.setdefault(store.pk, []).append(data["timestamp"])
             if feed == "customers" and any(name in data for name in FLOW_FIELDS):
                 counted.setdefault(store.pk, []).append(data["timestamp"])
-    # The business-day rollup, once per store and day of the batch (not once per record); a
-    # demographics-only record changes no count and so no day.
-    for store_id, hours in counted.items():
-        storedays.refresh(store_id, storedays.SENDER, hours)
+    # The rollups (business days), once per store of the batch (not once per record), in this
+    # transaction; a demographics-only record changes no count and so no day.
+    if counted:
+        hourly_counts_changed.send(
+            sender=HourlyCustomers, source=SENDER, hours={store: hours for store, hours in sorted(counted.items())}
+        )
     for store_id in {result.record.store_id for result in results}:
         publish_store_event(store_id, "analytics", {"feed": feed})
     sender_clock.record_push(stamped, timezone.now())  # last: its row lock lasts only to the commit

@@ -1,15 +1,19 @@
-"""Keeps a store's business-day rollup (``StoreDay``) in step with its time zone and opening hour.
+"""Keeps a store's business-day rollup (``StoreDay``) in step with its hourly rows, time zone and opening hour.
 
-The analytics app subscribes to the store's saves itself: ``stores`` (the floor every feature
-stands on) knows nothing of the features built on it.
+The analytics app subscribes to the store's saves and to the feeds' news (``stores.signals``)
+itself: ``stores`` (the floor every feature stands on) knows nothing of the features built on
+it, and the feeds (camera counts, sender counts) do not import the rollup.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from stores.models import Store
+from stores.signals import hourly_counts_changed, hourly_counts_replaced
 
 # What keys a store's business days (analytics.StoreDay): changing either re-keys every day.
 DAY_KEY_FIELDS = ("timezone", "opening_hour")
@@ -34,3 +38,23 @@ def rebuild_days_on_day_key_change(sender, instance: Store, raw: bool = False, *
 
         storedays.rebuild([instance.pk])
         instance._day_key_changed = False
+
+
+@receiver(hourly_counts_changed, dispatch_uid="analytics.refresh_days_of_changed_hours")
+def refresh_days_of_changed_hours(sender, source: str, hours: dict[int, list[datetime]], **kwargs) -> None:
+    """A feed changed these store hours: recompute their business days, in the feed's transaction
+    (one lock and one recompute statement per store, stores in id order)."""
+    from analytics import storedays
+
+    if source not in storedays.SOURCES:
+        return  # a feed the business days do not count (tills)
+    for store_id in sorted(hours):
+        storedays.refresh(store_id, source, hours[store_id])
+
+
+@receiver(hourly_counts_replaced, dispatch_uid="analytics.rebuild_days_of_replaced_stores")
+def rebuild_days_of_replaced_stores(sender, store_ids: list[int], **kwargs) -> None:
+    """Bulk writes of these stores' hourly rows: rebuild their business days."""
+    from analytics import storedays
+
+    storedays.rebuild(store_ids)

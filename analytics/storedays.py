@@ -21,9 +21,7 @@ from both transactions' hourly rows.
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,6 +29,7 @@ from django.db import connection
 
 from analytics.models import StoreDay
 from sales import rollup
+from stores.signals import hourly_writes_batched, is_batched
 
 SENDER, CAMERA = StoreDay.Source.SENDER.value, StoreDay.Source.CAMERA.value
 SOURCES = (SENDER, CAMERA)
@@ -231,22 +230,10 @@ def segment_of(hour: datetime, tz: ZoneInfo, opening_hour: int) -> date:
 
 # --- maintenance ---------------------------------------------------------------------------------
 
-_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("storedays_deferred", default=False)
-
-
-@contextmanager
-def deferred() -> Iterator[None]:
-    """Within this block the per-row ``post_save`` receivers (``analytics.models``) leave the
-    rollup alone: the caller refreshes once per store and day after its batch."""
-    token = _deferred.set(True)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-
-
-def is_deferred() -> bool:
-    return _deferred.get()
+# The per-row receivers' switch is the floor's (stores.signals): a feed batches its hourly writes
+# without importing this rollup.
+deferred = hourly_writes_batched
+is_deferred = is_batched
 
 
 def hours_of(moments: Iterable[datetime]) -> list[datetime]:

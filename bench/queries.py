@@ -176,13 +176,29 @@ def rebuild_store_days(fixtures: dict[str, Any]) -> dict[str, Any]:
     return {"store_days": rows, "store_days_rebuild_s": round(elapsed, 2)}
 
 
+def _metrics_xml(device_id: str, counts: list[tuple[datetime, int, int, int, int]], transmit: datetime) -> bytes:
+    """A minimal Metrics document of object type 0 counts (period start, enters, exits, passings, returns)."""
+    rows = "".join(
+        f'<Count StartTime="00:00:00" EndTime="00:00:00" UnixStartTime="{int(start.timestamp())}" '
+        f'Enters="{enters}" Exits="{exits}" Passings="{passings}" Returns="{returns}" Status="0" />'
+        for start, enters, exits, passings, returns in counts
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><Metrics SiteId="s" SiteName="s" DeviceId="{device_id}" '
+        f'DeviceName="bench"><Properties><TransmitTime>{int(transmit.timestamp())}</TransmitTime>'
+        f'<Timezone>0</Timezone><DST>0</DST></Properties><ReportData Interval="1"><Report Date="2000-01-01">'
+        f'<Object Id="0" DeviceId="{device_id}" DeviceName="bench" ObjectType="0" Name="count">{rows}</Object>'
+        "</Report></ReportData></Metrics>"
+    ).encode()
+
+
 def verify_rollup_sample(fixtures: dict[str, Any], day: int = 0, minutes: int = 180) -> dict[str, Any]:
-    """Feed ``minutes`` generated counts of one device through ``devices.services`` (as Metrics
-    documents, out of order and with a superseding push) into a scratch device, and compare
-    the hourly rows ingest keeps with the ones the bulk ``INSERT … SELECT`` built."""
+    """Feed ``minutes`` generated counts of one device through the real ingest (accept, then the
+    applier, as Metrics documents, out of order and with a superseding push) into a scratch
+    device, and compare the hourly rows ingest keeps with the ones the bulk ``INSERT … SELECT`` built."""
+    from devices import applier
     from devices.models import Device, HourlyFootfall, MinuteCount
-    from devices.services import apply_document
-    from devices.xml import CountRecord, DeviceDocument, DeviceProperties
+    from devices.services import ingest_document
 
     source = Device.objects.filter(store_id=fixtures["store_ids"][0], device_id="cam-0").get()
     start = START + timedelta(days=day)
@@ -191,23 +207,21 @@ def verify_rollup_sample(fixtures: dict[str, Any], day: int = 0, minutes: int = 
     scratch_id = "bench-verify"
     Device.objects.filter(store_id=source.store_id, device_id=scratch_id).delete()
 
-    def document(counts, transmit: datetime) -> DeviceDocument:
-        return DeviceDocument(
-            "Metrics", scratch_id, "", "", "", DeviceProperties(transmit_time=transmit), tuple(counts)
-        )
-
-    def record(row, bump: int = 0) -> CountRecord:
-        return CountRecord(0, row.period_start, 1, row.enters + bump, row.exits, row.passings, row.returns, 0)
+    def counts(chunk, bump: int = 0):
+        return [(r.period_start, r.enters + bump, r.exits, r.passings, r.returns) for r in chunk]
 
     store = source.store
     late = START + timedelta(days=day, hours=1)
     # A wrong first push (every count +5), superseded by the real one; then an older, late push
     # that must change nothing; documents arrive newest-first to exercise out-of-order hours.
-    apply_document(store, document([record(r, 5) for r in rows], late), late)
+    ingest_document(store, _metrics_xml(scratch_id, counts(rows, 5), late), received_at=late)
     for chunk_start in range(len(rows), 0, -60):
         chunk = rows[max(0, chunk_start - 60) : chunk_start]
-        apply_document(store, document([record(r) for r in chunk], late + timedelta(minutes=1)), late)
-    apply_document(store, document([record(r, 9) for r in rows[:30]], late - timedelta(minutes=1)), late)
+        ingest_document(store, _metrics_xml(scratch_id, counts(chunk), late + timedelta(minutes=1)), received_at=late)
+    ingest_document(
+        store, _metrics_xml(scratch_id, counts(rows[:30], 9), late - timedelta(minutes=1)), received_at=late
+    )
+    applier.drain()
     scratch = Device.objects.get(store_id=source.store_id, device_id=scratch_id)
     fields = ("hour", "enters", "exits", "passings", "returns")
     built = list(HourlyFootfall.objects.filter(device=source, hour__gte=start, hour__lt=end).values_list(*fields))

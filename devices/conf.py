@@ -44,3 +44,12 @@ def minute_retention_days() -> int:
     """Days minute counts are kept (their hourly sums are kept for good). A count older than this
     is not applied: its minute's partition may be gone, and re-adding it would double its hour."""
     return _positive_int("DEVICE_MINUTE_RETENTION_DAYS", DEFAULT_MINUTE_RETENTION_DAYS)
+
+
+def apply_inline() -> bool:
+    """Whether a push is applied in its own request right after it is kept (``DEVICES_APPLY_INLINE``).
+
+    Off in every deployment: the ``apply_documents`` process applies in batches. The test suite
+    turns it on so a test that pushes sees the counts at once, through the same applier code.
+    """
+    return bool(getattr(settings, "DEVICES_APPLY_INLINE", False))

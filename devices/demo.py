@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from analytics import storedays
 from analytics.demo import CLOSE_HOUR, OPEN_HOUR, traffic_curve
 from devices.models import Device, HourlyFootfall, MinuteCount
 from devices.services import MEASURES, hour_of
 from stores.models import Store
+from stores.signals import hourly_counts_replaced
 
 # (DeviceId, name, children mode, share of the store's footfall)
 DEMO_DEVICES = (("CAM-ENTRANCE-1", "Main entrance", True, 0.65), ("CAM-ENTRANCE-2", "Mall side entrance", False, 0.35))
@@ -109,7 +109,8 @@ def load(store: Store, days: int = 7, seed: int = 7) -> int:
             batch_size=2000,
         )
         written += len(minutes)
-    storedays.rebuild([store.pk])  # the bulk writes above send no signals: the store's days follow
+    # Bulk writes send no per-hour news: the rollups built on these rows rebuild the store.
+    hourly_counts_replaced.send(sender=Device, store_ids=[store.pk])
     return written
 
 

@@ -309,16 +309,14 @@ class ReceivedDocument(models.Model):
         # the applier claims the pending ones oldest first (a partial index: applied rows leave it).
         indexes = [
             models.Index(fields=["device_key", "received_at"], name="device_document_by_key"),
-            models.Index(
-                fields=["received_at", "id"], name="device_document_pending", condition=Q(outcome="pending")
-            ),
+            models.Index(fields=["received_at", "id"], name="device_document_pending", condition=Q(outcome="pending")),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind or '?'} {self.device_key or '?'} @ {stamp(self, self.received_at)} {self.outcome}"
 
     def raw_body(self) -> bytes:
         """The kept document (passwords redacted), decompressed."""
         from devices import compression
 
         return compression.decode(self.body, self.body_encoding)
-
-    def __str__(self) -> str:
-        return f"{self.kind or '?'} {self.device_key or '?'} @ {stamp(self, self.received_at)} {self.outcome}"

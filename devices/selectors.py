@@ -111,7 +111,7 @@ def _footfall_series_sql(store: Store, rng: ReportRange, device_id: str | None, 
         "device": device_id,
     }
     connection.ensure_connection()
-    # Server-side binding and a prepared statement, as in devices/fastpath.py: the statement is
+    # Server-side binding and a prepared statement, as in devices/applier.py: the statement is
     # one of four fixed texts, so each connection plans it once instead of on every request.
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)

@@ -1,11 +1,12 @@
-"""Writes of the devices app: apply a pushed document, replay stored ones, purge old ones.
+"""Writes of the devices app: accept a pushed document, replay stored ones, purge old ones.
 
-A document is applied all-or-nothing in one transaction that first locks the device row, so
-two pushes of the same camera never interleave. Inside it the work is a fixed handful of
-statements whatever the number of counts: read the stored counts of the document's time span,
-upsert the winners in bulk, read the touched hourly rollups, upsert them in bulk with the
-difference between the new and the superseded counts. That keeps ``HourlyFootfall`` exactly the
-sum of ``MinuteCount``, with no per-row round trips.
+A push is parsed and validated here and answered at once: a refusal is kept as rejected and
+answered 400 with the field and reason; an accepted document is kept as pending with one INSERT
+(one durable write) and applied later, in batches, by ``devices.applier``. Applying is where
+counts, hourly rollups and devices change; ``store_counts`` below is its per-second path.
+
+Counts keep ``HourlyFootfall`` exactly the sum of ``MinuteCount``: the rollup gets the
+difference between each new count and the one it supersedes, in the same transaction.
 """
 
 from __future__ import annotations
@@ -16,26 +17,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+import psycopg
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from analytics import storedays
-from devices import conf, fastpath, health
-from devices.demographics import store_demographics
+from devices import compression, conf, health
 from devices.models import (
-    PROPERTY_FIELDS,
     Device,
     HourlyFootfall,
     MinuteCount,
     Outcome,
     ReceivedDocument,
-    identity_values,
 )
 from devices.redaction import redact_secrets
 from devices.seconds import fold_seconds, latest_transmit
-from devices.xml import COUNT_ROOTS, CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
-from stores.events import publish_store_event
+from devices.xml import CountRecord, XMLRejected, parse_document, sniff_device_id
 from stores.models import Store
 
 log = logging.getLogger(__name__)
@@ -86,33 +83,44 @@ def ingest_document(
     except Exception:  # noqa: BLE001 - a parser bug must not cost the document or answer 500
         log.exception("Device document parser failed for store %s", store.pk)
         return _keep_rejected(stored, body, XMLRejected("The document could not be read."))
-    with transaction.atomic():
-        # The same rules in two statements (devices/fastpath.py); per-second counts, folded into
-        # their minute in Python, take the ORM path.
-        if not document.has_seconds:
-            device, applied, document_id = fastpath.apply_and_record(store.pk, document, received_at, stored)
-        else:
-            device, applied = apply_document(store, document, received_at)
-            document_id = ReceivedDocument.objects.create(
-                **stored,
-                device=device,
-                device_key=document.device_id,
-                kind=document.kind,
-                outcome=Outcome.ACCEPTED,
-                records=document.records,
-                applied=applied,
-            ).pk
-    publish_store_event(
-        store.pk,
-        "device",
-        {
-            "device_id": device.device_id,
-            "kind": document.kind,
-            "records": document.records,
-            "last_seen": device.last_seen.isoformat(),
-        },
+    kept, encoding = compression.encode(stored["body"])
+    document_id = _keep_pending(
+        [
+            store.pk,
+            document.device_id,
+            document.kind,
+            kept,
+            encoding,
+            stored["size"],
+            stored["content_type"],
+            remote_addr,
+            received_at,
+            document.records,
+        ]
     )
+    applied = 0
+    if conf.apply_inline():
+        from devices import applier
+
+        applied = applier.apply_documents([document_id]).get(document_id, 0)
     return IngestResult(True, document.kind, document.device_id, document.records, applied, document_id=document_id)
+
+
+# The one durable write of an accepted push (server-side binding, prepared: the hot path).
+_PENDING_SQL = """
+INSERT INTO devices_receiveddocument
+    (store_id, device_key, kind, body, body_encoding, size, content_type, remote_addr, received_at,
+     outcome, error, records, applied)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s::inet, %s, 'pending', '', %s, 0)
+RETURNING id
+"""
+
+
+def _keep_pending(values: list) -> int:
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_PENDING_SQL, values, prepare=True)
+        return cursor.fetchone()[0]
 
 
 def _keep_rejected(stored: dict, body: bytes, exc: XMLRejected) -> IngestResult:
@@ -160,56 +168,6 @@ def printable(text: str) -> str:
     return "".join(ch for ch in text if ch.isprintable())
 
 
-def apply_document(store: Store, document: DeviceDocument, seen_at: datetime) -> tuple[Device, int]:
-    """Register or update the device and store the document's counts; returns (device, counts written).
-
-    Joins the caller's transaction when there is one (no savepoint round trips on the hot path).
-    """
-    with transaction.atomic(savepoint=False):
-        device = _lock_and_update_device(store, document, seen_at)
-        transmit_time = document.properties.transmit_time or seen_at
-        applied = _store_counts(device, document.counts, transmit_time, seen_at, store)
-        # ObjectType 3 (camera gender, age, work cards): the same supersede rule, its own rows.
-        applied += store_demographics(device, document.demographics, transmit_time, seen_at)
-        return device, applied
-
-
-def _lock_and_update_device(store: Store, document: DeviceDocument, seen_at: datetime) -> Device:
-    """The device row, locked for this transaction, created on first push, properties kept current."""
-    device = Device.objects.select_for_update().filter(store=store, device_id=document.device_id).first()
-    if device is None:
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent first push may win the insert
-                device = Device.objects.create(
-                    store=store, device_id=document.device_id, first_seen=seen_at, last_seen=seen_at
-                )
-        except IntegrityError:
-            device = Device.objects.select_for_update().get(store=store, device_id=document.device_id)
-    changed: list[str] = []
-    if seen_at > device.last_seen:
-        device.last_seen = seen_at
-        changed.append("last_seen")
-    if document.kind in COUNT_ROOTS and (device.last_data_at is None or seen_at > device.last_data_at):
-        device.last_data_at = seen_at  # data is flowing (devices.health)
-        changed.append("last_data_at")
-    transmit_time = document.properties.transmit_time or seen_at
-    # Properties follow the newest document only: a late, older push never rolls them back.
-    if device.properties_transmit_time is None or transmit_time >= device.properties_transmit_time:
-        new_values = {
-            **identity_values(document),
-            "last_document_kind": document.kind,
-            "properties_transmit_time": transmit_time,
-            **{name: getattr(document.properties, name) for name in PROPERTY_FIELDS},
-        }
-        for name, value in new_values.items():
-            if getattr(device, name) != value:
-                setattr(device, name, value)
-                changed.append(name)
-    if changed:
-        device.save(update_fields=changed)
-    return device
-
-
 def _dedupe(counts: Iterable[CountRecord]) -> dict[tuple[int, datetime], CountRecord]:
     """One record per (object type, period start); within a document the later one wins."""
     return {(c.object_type, c.period_start): c for c in counts}
@@ -252,19 +210,22 @@ def _folded_minute(device: Device, object_type: int, minute: datetime, slots: di
     )
 
 
-def _store_counts(
-    device: Device,
-    counts: Iterable[CountRecord],
-    transmit_time: datetime,
-    seen_at: datetime,
-    store: Store | None = None,
-) -> int:
+def store_counts(
+    device: Device, counts: Iterable[CountRecord], transmit_time: datetime, seen_at: datetime
+) -> tuple[int, set[datetime]]:
+    """Store one document's counts for ``device`` (locked by the caller) by the supersede rule,
+    folding per-second ones into their minute; returns (records applied, people-count hours changed).
+
+    The ORM path of the applier, for per-second counts (``Interval="0"``); fixed statements
+    whatever the number of counts: read the stored rows of the span, upsert the winners in bulk,
+    then the hourly rows with the differences.
+    """
     counts = list(counts)
     by_key = _dedupe(c for c in counts if c.interval)
     by_minute = _seconds_by_minute(c for c in counts if not c.interval)
     keys = set(by_key) | set(by_minute)
     if not keys:
-        return 0
+        return 0, set()
     starts = [start for _, start in keys]
     existing = {
         (row.object_type, row.period_start): row
@@ -307,7 +268,7 @@ def _store_counts(
         current[(object_type, minute)] = changed[(object_type, minute)] = row
         applied += count
     if not changed:
-        return 0
+        return 0, set()
     deltas: dict[tuple[int, datetime], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for key, row in changed.items():
         old = existing.get(key)
@@ -320,21 +281,13 @@ def _store_counts(
         unique_fields=["device", "object_type", "period_start"],
         update_fields=["interval", *MEASURES, "status", "transmit_time", "received_at", "seconds"],
     )
-    _apply_rollup_deltas(device, deltas, store)
-    return applied
+    _apply_rollup_deltas(device, deltas)
+    return applied, {hour for object_type, hour in deltas if object_type == 0}
 
 
-def _apply_rollup_deltas(
-    device: Device, deltas: dict[tuple[int, datetime], list[int]], store: Store | None = None
-) -> None:
-    """Add the deltas to the device's hourly rows (created at zero when new, so quiet hours show as 0),
-    then recompute the store's business days that the people counts (object type 0) touched.
-
-    The business-day rollup (``analytics.storedays``) follows in the same transaction, as its own
-    two statements under the per-day advisory locks.
-    """
+def _apply_rollup_deltas(device: Device, deltas: dict[tuple[int, datetime], list[int]]) -> None:
+    """Add the deltas to the device's hourly rows (created at zero when new, so quiet hours show as 0)."""
     hours = [hour for _, hour in deltas]
-    people = [hour for object_type, hour in deltas if object_type == 0]
     wanted = Q(device=device, object_type__in={t for t, _ in deltas}, hour__gte=min(hours), hour__lte=max(hours))
     fetched = list(HourlyFootfall.objects.filter(wanted))
     current = {(row.object_type, row.hour): row for row in fetched if row.device_id == device.pk}
@@ -355,12 +308,11 @@ def _apply_rollup_deltas(
             unique_fields=["device", "object_type", "hour"],
             update_fields=list(MEASURES),
         )
-    if people:
-        storedays.refresh(device.store_id, storedays.CAMERA, people)
 
 
 def replay_document(document: ReceivedDocument) -> IngestResult:
-    """Parse a stored document again (after a parser fix) and apply it; updates its outcome in place.
+    """Parse a stored document again (after a parser fix) and apply it through the applier; updates
+    it in place (a document that still does not parse stays rejected with the new reason).
 
     Safe to run twice: the supersede rule makes an already applied document change nothing.
     """
@@ -378,18 +330,22 @@ def replay_document(document: ReceivedDocument) -> IngestResult:
             outcome=Outcome.REJECTED, error=f"{exc.field}: {exc.reason}"[:500], replayed_at=now
         )
         return IngestResult(False, "", document.device_key, field=exc.field, error=exc.reason, document_id=document.pk)
-    with transaction.atomic():
-        device, applied = apply_document(document.store, parsed, document.received_at)
-        ReceivedDocument.objects.filter(pk=document.pk).update(
-            outcome=Outcome.ACCEPTED,
-            error="",
-            device=device,
-            device_key=parsed.device_id,
-            kind=parsed.kind,
-            records=parsed.records,
-            applied=applied,
-            replayed_at=now,
-        )
+    ReceivedDocument.objects.filter(pk=document.pk).update(
+        outcome=Outcome.PENDING,
+        error="",
+        device_key=parsed.device_id,
+        kind=parsed.kind,
+        records=parsed.records,
+        applied=0,
+        applied_at=None,
+        replayed_at=now,
+    )
+    # Applied at once through the applier (a batch of one), inline mode or not: a replay is an
+    # operator's command and its answer says what it did. A running applier that claimed the
+    # document first applies it instead (then ``applied`` here is 0).
+    from devices import applier
+
+    applied = applier.apply_documents([document.pk]).get(document.pk, 0)
     return IngestResult(True, parsed.kind, parsed.device_id, parsed.records, applied, document_id=document.pk)
 
 

@@ -8,12 +8,14 @@ staff (``devices.selectors.without_staff``: never below 0), or the sender's ``en
 is matched when it has both a till total and a visitor count of that source. A day is the
 store's local calendar day (the comparison's periods are local days).
 
-Who writes: everything that changes the hours a day is built from calls ``refresh`` inside its
-transaction, after the change: ``analytics.storedays.refresh`` (sender and camera counts: one
-entry point for both feeds) and ``sales.services.apply_sales`` (tills); single ORM saves of
-till, staff or store rows through the receivers in ``sales.signals``. Bulk loads, re-keying (a
-store's time zone, its staff rule) and purges call ``rebuild`` (``analytics.storedays.rebuild``
-does, so ``rebuild_store_days`` rebuilds both rollups).
+Who writes: everything that changes the hours a day is built from refreshes those days inside
+its transaction, after the change. Sender and camera counts through ``analytics.storedays``
+(its ``refresh`` ends with this module's, so the feeds' news in ``stores.signals`` and the
+per-row receivers of ``analytics.models`` reach both rollups); tills through their own news
+(``sales.services.apply_sales`` → ``sales.signals``); single ORM saves of till and staff rows
+and a switched staff rule through ``sales.signals``. Bulk loads, re-keying (a store's time zone)
+and purges rebuild: ``analytics.storedays.rebuild`` ends with ``rebuild`` here, so
+``rebuild_store_days`` and ``stores.signals.hourly_counts_replaced`` cover both rollups.
 
 Concurrency (READ COMMITTED) as in ``analytics.storedays``: a till push and a camera push of the
 same store and day may commit at once, so each first takes a transaction-scoped advisory lock

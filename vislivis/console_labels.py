@@ -252,7 +252,9 @@ LABELS = (
     gettext_noop("device key"),
     gettext_noop("Root element: Metrics, RTMetrics or Diags."),
     gettext_noop("body"),
+    gettext_noop("body encoding"),
     gettext_noop("size"),
+    gettext_noop("Bytes as received."),
     gettext_noop("content type"),
     gettext_noop("remote addr"),
     gettext_noop("outcome"),
@@ -260,6 +262,8 @@ LABELS = (
     gettext_noop("Count records in the document."),
     gettext_noop("applied"),
     gettext_noop("Records that were new or superseded older ones."),
+    gettext_noop("applied at"),
+    gettext_noop("When the applier applied it."),
     gettext_noop("replayed at"),
     # pantilt.CaptureSession
     gettext_noop("capture session"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import psycopg
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -43,13 +45,27 @@ def read_limited_body(request: HttpRequest, limit: int) -> bytes | None:
     return None if len(data) > limit else data
 
 
+STORE_OF_KEY_SQL = "SELECT id FROM stores_store WHERE ingest_key = %s"
+
+
+def store_of_ingest_key(ingest_key: str) -> int | None:
+    """The store id of an ingest key, by its unique index: a prepared statement on the hot path
+    (the ORM spent ~0.3 ms of CPU compiling this one query, a fifth of a push's work)."""
+    if len(ingest_key) > 64:
+        return None
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(STORE_OF_KEY_SQL, [ingest_key], prepare=True)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def ingest_response(request: HttpRequest, ingest_key: str) -> JsonResponse:
     """Store one pushed document for the store of ``ingest_key`` and answer as the firmware expects."""
-    try:
-        # The unique index on ingest_key, no ORDER BY; the services need nothing but the pk.
-        store = Store.objects.only("pk").get(ingest_key=ingest_key)
-    except Store.DoesNotExist:
+    store_id = store_of_ingest_key(ingest_key)
+    if store_id is None:
         return failure(404, "detail", "Not found.")
+    store = Store(pk=store_id)  # the services need nothing but the pk
     limit = conf.max_body_bytes()
     body = read_limited_body(request, limit)
     if body is None:

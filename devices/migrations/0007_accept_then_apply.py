@@ -4,35 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('devices', '0006_camera_demographics'),
-        ('stores', '0002_brand_language_staff_currency'),
+        ("devices", "0006_camera_demographics"),
+        ("stores", "0002_brand_language_staff_currency"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='receiveddocument',
-            name='applied_at',
-            field=models.DateTimeField(blank=True, help_text='When the applier applied it.', null=True),
+            model_name="receiveddocument",
+            name="applied_at",
+            field=models.DateTimeField(blank=True, help_text="When the applier applied it.", null=True),
         ),
         migrations.AddField(
-            model_name='receiveddocument',
-            name='body_encoding',
-            field=models.CharField(blank=True, default='', max_length=8),
+            model_name="receiveddocument",
+            name="body_encoding",
+            field=models.CharField(blank=True, default="", max_length=8),
         ),
         migrations.AlterField(
-            model_name='receiveddocument',
-            name='outcome',
-            field=models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], max_length=16),
+            model_name="receiveddocument",
+            name="outcome",
+            field=models.CharField(
+                choices=[("pending", "Pending"), ("accepted", "Accepted"), ("rejected", "Rejected")], max_length=16
+            ),
         ),
         migrations.AlterField(
-            model_name='receiveddocument',
-            name='size',
-            field=models.PositiveIntegerField(help_text='Bytes as received.'),
+            model_name="receiveddocument",
+            name="size",
+            field=models.PositiveIntegerField(help_text="Bytes as received."),
         ),
         migrations.AddIndex(
-            model_name='receiveddocument',
-            index=models.Index(condition=models.Q(('outcome', 'pending')), fields=['received_at', 'id'], name='device_document_pending'),
+            model_name="receiveddocument",
+            index=models.Index(
+                condition=models.Q(("outcome", "pending")), fields=["received_at", "id"], name="device_document_pending"
+            ),
         ),
     ]

@@ -69,7 +69,7 @@ def test_seed_metrics_registers_device_and_stores_counts(post_xml, store_a):
         3,
         len(sample("metrics")),
     )
-    assert bytes(doc.body) == sample("metrics")
+    assert doc.raw_body() == sample("metrics")
 
 
 def test_seed_rtmetrics_then_diags(post_xml, store_a):

@@ -76,7 +76,7 @@ def test_unparseable_document_is_kept_with_its_reason(store_a):
     result = ingest_document(store_a, b"<Diags", remote_addr="10.1.2.3", content_type="text/xml")
     assert (result.accepted, result.field, result.error) == (False, "body", "Malformed XML (line 1).")
     doc = ReceivedDocument.objects.get()
-    assert (doc.outcome, doc.error, doc.remote_addr, doc.content_type, bytes(doc.body)) == (
+    assert (doc.outcome, doc.error, doc.remote_addr, doc.content_type, doc.raw_body()) == (
         "rejected",
         "body: Malformed XML (line 1).",
         "10.1.2.3",

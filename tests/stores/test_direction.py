@@ -61,3 +61,43 @@ def test_the_check_sees_an_import_inside_a_function(tmp_path):
     sample = tmp_path / "signals.py"
     sample.write_text("def rebuild():\n    from analytics import storedays\n    import devices.selectors\n")
     assert imports_of(sample) == [(2, "analytics"), (3, "devices.selectors")]
+
+
+# The feeds write hourly rows and announce them (stores.signals); the rollups combining them
+# (analytics.storedays) subscribe. A feed importing a rollup is the loop issue 17 removed:
+# devices → analytics.storedays → devices → analytics.
+FEEDS = {"devices": "devices", "sender": "analytics/services.py", "tills": "sales"}
+ROLLUPS = ("analytics.storedays",)
+
+
+def _rollup_import_lines(path: Path) -> list[int]:
+    """Lines of ``path`` importing a rollup (``import analytics.storedays``, ``from analytics import storedays``)."""
+    lines = []
+    for line, module in imports_of(path):
+        named = {module} | {f"{module}.{alias.name}" for alias in _aliases(path, line)}
+        if any(name == rollup or name.startswith(rollup + ".") for name in named for rollup in ROLLUPS):
+            lines.append(line)
+    return lines
+
+
+def _aliases(path: Path, line: int) -> list[ast.alias]:
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.ImportFrom) and node.lineno == line:
+            return node.names
+    return []
+
+
+def test_no_feed_imports_a_rollup():
+    offending = []
+    for target in FEEDS.values():
+        root = REPO / target
+        for path in sorted([root] if root.is_file() else root.rglob("*.py")):
+            if "migrations" not in path.parts:
+                offending += [f"{path.relative_to(REPO).as_posix()}:{line}" for line in _rollup_import_lines(path)]
+    assert offending == []
+
+
+def test_the_rollup_check_sees_both_import_forms(tmp_path):
+    sample = tmp_path / "feed.py"
+    sample.write_text("from analytics import storedays\nimport analytics.storedays\nfrom analytics import brand\n")
+    assert _rollup_import_lines(sample) == [1, 2]

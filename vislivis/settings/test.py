@@ -30,3 +30,7 @@ if not env.str("DATABASE_URL", default=""):
 # The suite's rig, camera and export servers listen on loopback; production refuses it
 # (vislivis/outbound.py). Tests of the refusal override this with [].
 OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1"]
+DEVICES_APPLY_INLINE = True  # a push is applied in its request, through the applier (devices.conf.apply_inline)
+# The seed's camera samples are from 2022: keep their minutes (the retention rule is tested with
+# its own setting in tests/devices/test_applier.py).
+DEVICE_MINUTE_RETENTION_DAYS = 36500

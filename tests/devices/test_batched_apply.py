@@ -1,11 +1,10 @@
-"""devices.fastpath: the two-statement push gives exactly what the ORM path gives.
+"""devices.applier: applying documents in batches gives exactly what applying them one by one gives.
 
-Both run in production: the fast path for pushes of whole intervals, the ORM path
-(``apply_document``) for replays and per-second counts. The same random documents (late, equal
-and newer TransmitTimes, out-of-order hours, duplicate keys within a document) go through
-``ingest_document`` for one device and through the ORM path (``apply_document`` + a
-``ReceivedDocument``) for another; counts, rollups, device properties and the stored documents
-must be identical.
+The same random documents (late, equal and newer TransmitTimes, out-of-order hours, duplicate
+keys within a document) are applied for one device one at a time (a batch of one each, in the
+order received, as the suite's inline mode does) and for another device all kept first and then
+applied in batches of random sizes, so supersedes within a batch are coalesced; counts, rollups,
+device properties and the kept documents must be identical.
 """
 
 from __future__ import annotations
@@ -13,34 +12,25 @@ from __future__ import annotations
 import itertools
 import random
 
-from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devices.models import Device, HourlyFootfall, MinuteCount, Outcome, ReceivedDocument
-from devices.services import MEASURES, apply_document, ingest_document
-from devices.xml import parse_document
+from devices import applier
+from devices.models import Device, HourlyFootfall, MinuteCount, ReceivedDocument
+from devices.services import MEASURES, ingest_document
 from tests.devices.conftest import count_xml, document, object_xml, report_xml
 from tests.devices.test_services import BASE, random_document
 
 
-def _orm_ingest(store, body: bytes, received_at) -> None:
-    parsed = parse_document(body)
-    with transaction.atomic():
-        device, applied = apply_document(store, parsed, received_at)
-        ReceivedDocument.objects.create(
-            store=store,
-            body=body,
-            size=len(body),
-            received_at=received_at,
-            device=device,
-            device_key=parsed.device_id,
-            kind=parsed.kind,
-            outcome=Outcome.ACCEPTED,
-            records=len(parsed.counts),
-            applied=applied,
-        )
+def _batched(pushes: list[tuple], rng: random.Random) -> None:
+    """Keep every push first, then apply them in batches of random sizes."""
+    with override_settings(DEVICES_APPLY_INLINE=False):
+        for store, body, received in pushes:
+            assert ingest_document(store, body, received_at=received).accepted
+        while applier.apply_batch(rng.randint(1, 12)):
+            pass
 
 
 def _state(device: Device) -> dict:
@@ -49,24 +39,27 @@ def _state(device: Device) -> dict:
         for r in MinuteCount.objects.filter(device=device)
     }
     hours = {(r.object_type, r.hour): tuple(getattr(r, m) for m in MEASURES) for r in device.hourly.all()}
-    docs = list(device.documents.order_by("pk").values_list("kind", "records", "applied", "outcome", "size"))
+    docs = list(device.documents.order_by("received_at", "pk").values_list("kind", "records", "outcome", "size"))
     fields = ("name", "site_id", "site_name", "mac_address", "sw_release", "timezone_hours", "dst", "last_seen")
     return {"minutes": minutes, "hours": hours, "docs": docs, "device": [getattr(device, f) for f in fields]}
 
 
-def test_fast_and_orm_paths_store_the_same_counts_rollups_and_documents(store_a):
+def test_batches_and_one_at_a_time_store_the_same_counts_rollups_and_documents(store_a):
     rng = random.Random(9)
     now = timezone.now()
+    pushes = []
     for i in range(40):
         transmit = BASE + rng.randint(0, 400)
         body = random_document(rng, transmit=transmit).replace(b'DeviceId="', b'DeviceId="fast-', 1)
         received = now.replace(microsecond=0) + timezone.timedelta(seconds=rng.randint(0, 30) + i)
         assert ingest_document(store_a, body, received_at=received).accepted
-        _orm_ingest(store_a, body.replace(b'DeviceId="fast-', b'DeviceId="orms-', 1), received)
+        pushes.append((store_a, body.replace(b'DeviceId="fast-', b'DeviceId="orms-', 1), received))
+    _batched(pushes, rng)
     fast = Device.objects.get(store=store_a, device_id__startswith="fast-")
     orm = Device.objects.get(store=store_a, device_id__startswith="orms-")
     fast_state, orm_state = _state(fast), _state(orm)
     assert fast_state == orm_state
+    assert not ReceivedDocument.objects.filter(outcome="pending").exists()
     assert len(fast_state["hours"]) >= 6
     sums: dict = {}
     for (object_type, start), values in fast_state["minutes"].items():
@@ -99,7 +92,7 @@ def test_older_push_changes_nothing_and_lowering_a_count_lowers_the_hour(store_a
     assert Device.objects.get().last_document_kind == "Metrics"
 
 
-# Boundary values a parser accepts: the two paths must store them alike (no DataError on one side).
+# Boundary values a parser accepts: both ways must store them alike (no DataError on one side).
 _edge_counts = st.lists(
     st.tuples(
         st.sampled_from(["0", "1", "2"]),
@@ -119,7 +112,7 @@ _example = itertools.count()
     transmit=st.sampled_from([946684800, 1667806920, 4102444799]),
     interval=st.sampled_from(["1", "60", "1440"]),
 )
-def test_both_paths_store_boundary_values_alike(store_a, counts, transmit, interval):
+def test_batches_store_boundary_values_as_one_at_a_time_does(store_a, counts, transmit, interval):
     number = next(_example)
     objects = [
         object_xml(t, [count_xml(unix=u, enters=v, exits=v, passings=v, returns=v, status=s)]) for t, u, v, s in counts
@@ -129,7 +122,7 @@ def test_both_paths_store_boundary_values_alike(store_a, counts, transmit, inter
     )
     received = timezone.now()
     assert ingest_document(store_a, body, received_at=received).accepted
-    _orm_ingest(store_a, body.replace(b'DeviceId="fast-', b'DeviceId="orms-', 1), received)
+    _batched([(store_a, body.replace(b'DeviceId="fast-', b'DeviceId="orms-', 1), received)], random.Random(number))
     fast = Device.objects.get(store=store_a, device_id=f"fast-{number}")
     orm = Device.objects.get(store=store_a, device_id=f"orms-{number}")
     assert _state(fast) == _state(orm)
