@@ -123,23 +123,37 @@ _SUMS = """sum(c.visitors)::bigint, sum(c.transactions)::bigint, sum(c.revenue),
        sum(c.matched_transactions)::bigint, sum(c.matched_revenue), sum(c.hours_matched)::bigint"""
 _JOIN = """FROM r JOIN sales_conversionday c
   ON c.store_id = r.store_id AND c.source = r.source AND c.day BETWEEN r.first_day AND r.last_day"""
+# The last column: which local hours (bits 0–23) the current period's day rows have data in,
+# so the per-hour statement below sums only those positions (a store open 10–22 has 12).
 _DAY_TOTALS_SQL = f"""{_DAY_RANGES}
-SELECT 0, 1, r.store_id, r.period, r.focus, NULL::date, NULL::int, NULL::int, {_SUMS}
+SELECT 0, 1, r.store_id, r.period, r.focus, NULL::date, NULL::int, NULL::int, {_SUMS},
+       bit_or(c.hour_mask) FILTER (WHERE r.period = 0)
 {_JOIN}
 GROUP BY r.store_id, r.period, r.focus
 """  # noqa: S608
-# The current period per local day (the chart) with, per local hour n of the day, the sums the
-# heatmap needs (visitors, transactions, conversion's matched sums): one aggregate per array
-# position, so ~60 rows come back however many stores; the weekdays are summed in Python.
+# The current period per local day (the chart) with, per local hour n of the day that has data,
+# the sums the heatmap needs (visitors, transactions, conversion's matched sums): one aggregate
+# per array position, so ~60 rows come back however many stores; weekdays are summed in Python.
 HEAT_METRICS = ("visitors", "transactions", "matched_visitors", "matched_transactions", "matched")
-_HOUR_SUMS = ",\n       ".join(", ".join(f"sum(c.hour_{metric}[{n}])" for n in range(1, 25)) for metric in HEAT_METRICS)
 _DAY_HOURS_SQL = f"""{_DAY_RANGES}
 SELECT r.focus, c.day, {_SUMS},
-       {_HOUR_SUMS}
+       {{hour_sums}}
 {_JOIN}
 WHERE r.period = 0
 GROUP BY r.focus, c.day
 """  # noqa: S608
+_day_hours_sql: dict[tuple[int, ...], str] = {}
+
+
+def day_hours_sql(hours: tuple[int, ...]) -> str:
+    """``_DAY_HOURS_SQL`` summing the positions of local ``hours`` only (one text per set of
+    hours, a handful per brand, each prepared once per connection)."""
+    if hours not in _day_hours_sql:
+        sums = ",\n       ".join(
+            ", ".join(f"sum(c.hour_{metric}[{hour + 1}])" for hour in hours) for metric in HEAT_METRICS
+        )
+        _day_hours_sql[hours] = _DAY_HOURS_SQL.replace("{hour_sums}", sums)
+    return _day_hours_sql[hours]
 
 
 @dataclass
@@ -210,8 +224,8 @@ class BrandFigures:
     days: dict[str, tuple[date, date]]
 
 
-def _day_rows(fetched: list[tuple]) -> list[tuple]:
-    """``_DAY_HOURS_SQL`` rows in the row shape of ``_SQL``: one per (focus, day) for the chart,
+def _day_rows(fetched: list[tuple], hours: tuple[int, ...]) -> list[tuple]:
+    """``day_hours_sql(hours)`` rows in the row shape of ``_SQL``: one per (focus, day) for the chart,
     one per (focus, ISO weekday, local hour) with data for the heatmap. A heatmap cell carries
     visitors, transactions and conversion's matched sums (what the heatmap shows); its revenue
     is not kept per hour."""
@@ -220,18 +234,19 @@ def _day_rows(fetched: list[tuple]) -> list[tuple]:
     for is_focus, day, *values in fetched:
         rows.append((1, 0, None, 0, is_focus, day, None, None, *values[:7]))
         dow = day.isoweekday()
-        v, t, mv, mt, mh = (values[7 + 24 * k : 31 + 24 * k] for k in range(5))
-        for hour in range(24):
-            if v[hour] is None and t[hour] is None:
+        width = len(hours)
+        v, t, mv, mt, mh = (values[7 + width * k : 7 + width * (k + 1)] for k in range(5))
+        for n, hour in enumerate(hours):
+            if v[n] is None and t[n] is None:
                 continue
             cell = cells.setdefault((is_focus, dow, hour), [None, None, 0, 0, 0])
-            if v[hour] is not None:
-                cell[0] = (cell[0] or 0) + v[hour]
-            if t[hour] is not None:
-                cell[1] = (cell[1] or 0) + t[hour]
-            cell[2] += mv[hour] or 0
-            cell[3] += mt[hour] or 0
-            cell[4] += mh[hour] or 0
+            if v[n] is not None:
+                cell[0] = (cell[0] or 0) + v[n]
+            if t[n] is not None:
+                cell[1] = (cell[1] or 0) + t[n]
+            cell[2] += mv[n] or 0
+            cell[3] += mt[n] or 0
+            cell[4] += mh[n] or 0
     for (is_focus, dow, hour), (v, t, mv, mt, mh) in cells.items():
         rows.append((1, 1, None, 0, is_focus, None, dow, hour, v, t, None, mv, mt, None, mh))
     return rows
@@ -303,9 +318,14 @@ def brand_figures(
         with psycopg.Cursor(connection.connection) as cursor:
             if daily["stores"]:
                 cursor.execute(_DAY_TOTALS_SQL, daily, prepare=True)
-                rows += cursor.fetchall()
-                cursor.execute(_DAY_HOURS_SQL, daily, prepare=True)
-                rows += _day_rows(cursor.fetchall())
+                mask = 0
+                for *row, hour_mask in cursor.fetchall():
+                    rows.append(tuple(row))
+                    mask |= hour_mask or 0
+                hours = tuple(hour for hour in range(24) if mask >> hour & 1)
+                if hours:
+                    cursor.execute(day_hours_sql(hours), daily, prepare=True)
+                    rows += _day_rows(cursor.fetchall(), hours)
             if hourly["stores"]:
                 # Headroom for the GROUPING SETS hash over the hours read (under 2 MB for 100
                 # stores × a month when every hour is read; a day's hours are far less): an

@@ -78,6 +78,7 @@ class ConversionDay(models.Model):
     hour_matched_visitors = ArrayField(models.IntegerField(null=True), size=24)
     hour_matched_transactions = ArrayField(models.IntegerField(null=True), size=24)
     hour_matched = ArrayField(models.IntegerField(null=True), size=24)
+    hour_mask = models.IntegerField(default=0, help_text="Bit n: local hour n has visitors or transactions.")
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -94,6 +95,7 @@ class ConversionDay(models.Model):
                     "matched_transactions",
                     "matched_revenue",
                     "hours_matched",
+                    "hour_mask",
                 ],
                 name="conversion_day_key",
             )

@@ -108,7 +108,8 @@ agg AS (
            array_agg(v::int ORDER BY slot) AS hour_visitors, array_agg(t::int ORDER BY slot) AS hour_transactions,
            array_agg(mv::int ORDER BY slot) AS hour_matched_visitors,
            array_agg(mt::int ORDER BY slot) AS hour_matched_transactions,
-           array_agg(mh ORDER BY slot) AS hour_matched
+           array_agg(mh ORDER BY slot) AS hour_matched,
+           COALESCE(bit_or(1 << slot) FILTER (WHERE v IS NOT NULL OR t IS NOT NULL), 0) AS hour_mask
     FROM grid GROUP BY source, store_id, d
 ),"""
 # Each source's visitor hours joined with the till hours: hours of one side only stay (NULL other side).
@@ -135,6 +136,7 @@ COLUMNS = (
     "hour_matched_visitors",
     "hour_matched_transactions",
     "hour_matched",
+    "hour_mask",
 )
 _WRITE = (
     """

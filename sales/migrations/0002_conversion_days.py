@@ -56,6 +56,10 @@ class Migration(migrations.Migration):
                     "hour_matched",
                     django.contrib.postgres.fields.ArrayField(base_field=models.IntegerField(null=True), size=24),
                 ),
+                (
+                    "hour_mask",
+                    models.IntegerField(default=0, help_text="Bit n: local hour n has visitors or transactions."),
+                ),
                 ("updated_at", models.DateTimeField()),
                 (
                     "store",
@@ -80,6 +84,7 @@ class Migration(migrations.Migration):
                             "matched_transactions",
                             "matched_revenue",
                             "hours_matched",
+                            "hour_mask",
                         ),
                         name="conversion_day_key",
                     )
