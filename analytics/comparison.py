@@ -10,8 +10,9 @@ any matched hour has no conversion (None, never 0 %).
 
 Where it reads: whole local days (every day before the store's today) from the day rollup
 ``sales.ConversionDay`` (``sales.rollup``: the same sums, per day and per local hour of the
-day, kept by ingest), one statement; the day cut by ``now`` from the hourly rows, one more
-statement, only when the period reaches today. Both give rows of one shape, summed here.
+day, kept by ingest), two statements (the periods' totals, then the current period per day with
+its per-hour sums); the day cut by ``now`` from the hourly rows, one more statement, only when
+the period reaches today. All give rows of one shape, summed here.
 """
 
 from __future__ import annotations
@@ -284,7 +285,7 @@ def brand_figures(
 ) -> BrandFigures:
     """Every comparison number of the brand page for ``stores`` (``compare`` False: the period
     itself only, e.g. the store list's today). Whole days from ``sales.ConversionDay``, the day
-    cut by ``now`` from hourly rows: at most two statements. ``from_rollup`` False reads every
+    cut by ``now`` from hourly rows: at most three statements. ``from_rollup`` False reads every
     hour from the hourly rows instead (the direct computation the rollup must equal)."""
     from devices.models import Device
 
