@@ -1,11 +1,18 @@
 """The brand view's comparison figures: per store the period, the period before it and the same
 weekdays a year before (364 days back), with visitors, till totals and conversion; the brand's
-(or one store's) daily series and hour × weekday heatmap. One PostgreSQL statement.
+(or one store's) daily series and hour × weekday heatmap.
 
 Visitors follow ``sales.selectors.visitors_by_hour``: the cameras' enters (object type 0) for a
-store with devices, else the sender's ``entered``. Conversion is transactions / visitors over the
-hours that have both sides; hours with one side only count in their side's sum, not in the
-conversion, and a set of hours without any matched hour has no conversion (None, never 0 %).
+store with devices, less the hour's staff where the store subtracts it, else the sender's
+``entered``. Conversion is transactions / visitors over the hours that have both sides; hours
+with one side only count in their side's sum, not in the conversion, and a set of hours without
+any matched hour has no conversion (None, never 0 %).
+
+Where it reads: whole local days (every day before the store's today) from the day rollup
+``sales.ConversionDay`` (``sales.rollup``: the same sums, per day and per local hour of the
+day, kept by ingest), two statements (the periods' totals, then the current period per day with
+its per-hour sums); the day cut by ``now`` from the hourly rows, one more statement, only when
+the period reaches today. All give rows of one shape, summed here.
 """
 
 from __future__ import annotations
@@ -39,12 +46,17 @@ YEAR_BACK = timedelta(days=364)  # 52 weeks: the same weekdays a year before
 # LATERAL-aggregated sets over all hours, then grouped three ways: see docs/performance.md.
 # ``m_*``: the hours with both sides (a side's NULL adds nothing to a sum, so each test only
 # needs the other side).
-# MERGE (staff): where a store subtracts staff, ``v.visitors`` is the place to take them out.
+# Staff: where the store subtracts it, each camera hour less that hour's work cards, never
+# below 0 (devices.selectors.without_staff), as sales.rollup does.
 # One store's hours of a period (r): visitors (cameras or sender) joined with the tills on the hour.
 # Both branches of _SQL read it inside their LATERAL step, correlated with r.
 _HOURS = """\
         FROM (
-            SELECT f.hour, sum(f.enters)::bigint AS visitors FROM devices_hourlyfootfall f
+            SELECT f.hour, (CASE WHEN r.staff THEN GREATEST(0, sum(f.enters) - COALESCE(
+                       (SELECT sum(w.work_card) FROM devices_hourlydemographics w
+                        WHERE w.store_id = r.store_id AND w.hour = f.hour AND w.work_card > 0), 0))
+                   ELSE sum(f.enters) END)::bigint AS visitors
+            FROM devices_hourlyfootfall f
             WHERE r.cam AND f.store_id = r.store_id AND f.object_type = 0 AND f.hour >= r.lo AND f.hour < r.hi
             GROUP BY f.hour
             UNION ALL
@@ -62,8 +74,9 @@ _HOURS = """\
 _SQL = f"""
 WITH r AS (
     SELECT * FROM unnest(%(stores)s::bigint[], %(periods)s::int[], %(los)s::timestamptz[],
-                         %(his)s::timestamptz[], %(cams)s::bool[], %(tzs)s::text[], %(focus)s::bool[])
-      AS r(store_id, period, lo, hi, cam, tz, focus)
+                         %(his)s::timestamptz[], %(cams)s::bool[], %(staff)s::bool[], %(tzs)s::text[],
+                         %(focus)s::bool[])
+      AS r(store_id, period, lo, hi, cam, staff, tz, focus)
 ),
 j AS (
     SELECT r.store_id, r.period, r.focus, x.hour AT TIME ZONE r.tz AS local, x.*
@@ -97,6 +110,51 @@ SELECT GROUPING(store_id) AS g_store, GROUPING(local::date) AS g_day,
 FROM j
 GROUP BY GROUPING SETS ((store_id, period), (period, focus, local::date), (period, focus, dow, hr))
 """  # noqa: S608
+
+# The whole days of each (store, period) from the day rollup, in the row shape of _SQL above:
+# per store and period (g_store 0), read index-only (the rollup's key index covers the sums).
+_DAY_RANGES = """
+WITH r AS (
+    SELECT * FROM unnest(%(stores)s::bigint[], %(periods)s::int[], %(firsts)s::date[], %(lasts)s::date[],
+                         %(sources)s::text[], %(focus)s::bool[])
+      AS r(store_id, period, first_day, last_day, source, focus)
+)
+"""
+_SUMS = """sum(c.visitors)::bigint, sum(c.transactions)::bigint, sum(c.revenue), sum(c.matched_visitors)::bigint,
+       sum(c.matched_transactions)::bigint, sum(c.matched_revenue), sum(c.hours_matched)::bigint"""
+_JOIN = """FROM r JOIN sales_conversionday c
+  ON c.store_id = r.store_id AND c.source = r.source AND c.day BETWEEN r.first_day AND r.last_day"""
+# The last column: which local hours (bits 0–23) the current period's day rows have data in,
+# so the per-hour statement below sums only those positions (a store open 10–22 has 12).
+_DAY_TOTALS_SQL = f"""{_DAY_RANGES}
+SELECT 0, 1, r.store_id, r.period, r.focus, NULL::date, NULL::int, NULL::int, {_SUMS},
+       bit_or(c.hour_mask) FILTER (WHERE r.period = 0)
+{_JOIN}
+GROUP BY r.store_id, r.period, r.focus
+"""  # noqa: S608
+# The current period per local day (the chart) with, per local hour n of the day that has data,
+# the sums the heatmap needs (visitors, transactions, conversion's matched sums): one aggregate
+# per array position, so ~60 rows come back however many stores; weekdays are summed in Python.
+HEAT_METRICS = ("visitors", "transactions", "matched_visitors", "matched_transactions", "matched")
+_DAY_HOURS_SQL = f"""{_DAY_RANGES}
+SELECT r.focus, c.day, {_SUMS},
+       {{hour_sums}}
+{_JOIN}
+WHERE r.period = 0
+GROUP BY r.focus, c.day
+"""  # noqa: S608
+_day_hours_sql: dict[tuple[int, ...], str] = {}
+
+
+def day_hours_sql(hours: tuple[int, ...]) -> str:
+    """``_DAY_HOURS_SQL`` summing the positions of local ``hours`` only (one text per set of
+    hours, a handful per brand, each prepared once per connection)."""
+    if hours not in _day_hours_sql:
+        sums = ",\n       ".join(
+            ", ".join(f"sum(c.hour_{metric}[{hour + 1}])" for hour in hours) for metric in HEAT_METRICS
+        )
+        _day_hours_sql[hours] = _DAY_HOURS_SQL.replace("{hour_sums}", sums)
+    return _day_hours_sql[hours]
 
 
 @dataclass
@@ -167,52 +225,120 @@ class BrandFigures:
     days: dict[str, tuple[date, date]]
 
 
+def _day_rows(fetched: list[tuple], hours: tuple[int, ...]) -> list[tuple]:
+    """``day_hours_sql(hours)`` rows in the row shape of ``_SQL``: one per (focus, day) for the chart,
+    one per (focus, ISO weekday, local hour) with data for the heatmap. A heatmap cell carries
+    visitors, transactions and conversion's matched sums (what the heatmap shows); its revenue
+    is not kept per hour."""
+    rows: list[tuple] = []
+    cells: dict[tuple[bool, int, int], list] = {}
+    for is_focus, day, *values in fetched:
+        rows.append((1, 0, None, 0, is_focus, day, None, None, *values[:7]))
+        dow = day.isoweekday()
+        width = len(hours)
+        v, t, mv, mt, mh = (values[7 + width * k : 7 + width * (k + 1)] for k in range(5))
+        for n, hour in enumerate(hours):
+            if v[n] is None and t[n] is None:
+                continue
+            cell = cells.setdefault((is_focus, dow, hour), [None, None, 0, 0, 0])
+            if v[n] is not None:
+                cell[0] = (cell[0] or 0) + v[n]
+            if t[n] is not None:
+                cell[1] = (cell[1] or 0) + t[n]
+            cell[2] += mv[n] or 0
+            cell[3] += mt[n] or 0
+            cell[4] += mh[n] or 0
+    for (is_focus, dow, hour), (v, t, mv, mt, mh) in cells.items():
+        rows.append((1, 1, None, 0, is_focus, None, dow, hour, v, t, None, mv, mt, None, mh))
+    return rows
+
+
+def _windows(
+    tz: ZoneInfo, first: date, last: date, now: datetime, from_rollup: bool
+) -> tuple[tuple[date, date] | None, tuple[datetime, datetime] | None]:
+    """One period of one time zone: the whole local days to read from the rollup (every day
+    before today, the day containing ``now``), and the UTC hour range to read from hourly rows
+    (the part of today up to ``now`` in the period; without the rollup, the whole period)."""
+    lo = datetime.combine(first, time.min, tzinfo=tz).astimezone(UTC)
+    hi = min(datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC), now)
+    if not from_rollup:
+        return None, (lo, hi) if lo < hi else None
+    today = now.astimezone(tz).date()
+    whole_last = min(last, today - timedelta(days=1))
+    whole = (first, whole_last) if first <= whole_last else None
+    hours = None
+    if first <= today <= last:
+        start = max(lo, datetime.combine(today, time.min, tzinfo=tz).astimezone(UTC))
+        hours = (start, hi) if start < hi else None
+    return whole, hours
+
+
 def brand_figures(
-    stores: list, first_day: date, last_day: date, now: datetime, focus: int | None = None, *, compare: bool = True
+    stores: list,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    focus: int | None = None,
+    *,
+    compare: bool = True,
+    from_rollup: bool = True,
 ) -> BrandFigures:
-    """Every comparison number of the brand page for ``stores`` in one statement (``compare``
-    False: the period itself only, e.g. the store list's today)."""
+    """Every comparison number of the brand page for ``stores`` (``compare`` False: the period
+    itself only, e.g. the store list's today). Whole days from ``sales.ConversionDay``, the day
+    cut by ``now`` from hourly rows: at most three statements. ``from_rollup`` False reads every
+    hour from the hourly rows instead (the direct computation the rollup must equal)."""
     from devices.models import Device
 
     days = period_days(first_day, last_day)
     with_devices = set(Device.objects.filter(store__in=stores).values_list("store_id", flat=True).distinct())
-    columns: dict[str, list] = {k: [] for k in ("stores", "periods", "los", "his", "cams", "tzs", "focus")}
-    bounds: dict[tuple[str, str], tuple[datetime, datetime]] = {}
+    hourly: dict[str, list] = {k: [] for k in ("stores", "periods", "los", "his", "cams", "staff", "tzs", "focus")}
+    daily: dict[str, list] = {k: [] for k in ("stores", "periods", "firsts", "lasts", "sources", "focus")}
+    windows: dict[tuple[str, str], tuple] = {}
     for store in stores:
+        cam = store.pk in with_devices
         for index, name in enumerate(PERIODS if compare else PERIODS[:1]):
             key = (store.timezone, name)
-            if key not in bounds:
-                tz = ZoneInfo(store.timezone)
-                first, last = days[name]
-                lo = datetime.combine(first, time.min, tzinfo=tz).astimezone(UTC)
-                hi = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
-                bounds[key] = (lo, min(hi, now))
-            lo, hi = bounds[key]
-            columns["stores"].append(store.pk)
-            columns["periods"].append(index)
-            columns["los"].append(lo)
-            columns["his"].append(hi)
-            columns["cams"].append(store.pk in with_devices)
-            columns["tzs"].append(store.timezone)
-            columns["focus"].append(store.pk == focus)
+            if key not in windows:
+                windows[key] = _windows(ZoneInfo(store.timezone), *days[name], now, from_rollup)
+            whole, hours = windows[key]
+            if whole is not None:
+                for column, value in zip(
+                    daily, (store.pk, index, *whole, "camera" if cam else "sender", store.pk == focus), strict=True
+                ):
+                    daily[column].append(value)
+            if hours is not None:
+                values = (store.pk, index, *hours, cam, store.subtract_staff, store.timezone, store.pk == focus)
+                for column, value in zip(hourly, values, strict=True):
+                    hourly[column].append(value)
     result = BrandFigures(
         {store.pk: {} for store in stores}, {"brand": {}, "store": {}}, {"brand": {}, "store": {}}, days
     )
-    if not stores:
-        return result
-    # Headroom for the GROUPING SETS hash over the current hours (under 2 MB for 100 stores × a
-    # month; a year-long period is ~12× that): an earlier shape that sorted every hour of the
-    # three periods spilled to disk at the default 4 MB. SET LOCAL ends with the transaction.
+    rows: list = []
     with transaction.atomic():
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute("SET LOCAL work_mem = '32MB'")
-            cursor.execute(_SQL, columns, prepare=True)
-            rows = cursor.fetchall()
+            if daily["stores"]:
+                cursor.execute(_DAY_TOTALS_SQL, daily, prepare=True)
+                mask = 0
+                for *row, hour_mask in cursor.fetchall():
+                    rows.append(tuple(row))
+                    mask |= hour_mask or 0
+                hours = tuple(hour for hour in range(24) if mask >> hour & 1)
+                if hours:
+                    cursor.execute(day_hours_sql(hours), daily, prepare=True)
+                    rows += _day_rows(cursor.fetchall(), hours)
+            if hourly["stores"]:
+                # Headroom for the GROUPING SETS hash over the hours read (under 2 MB for 100
+                # stores × a month when every hour is read; a day's hours are far less): an
+                # earlier shape that sorted every hour spilled to disk at the default 4 MB.
+                # SET LOCAL ends with the transaction.
+                cursor.execute("SET LOCAL work_mem = '32MB'")
+                cursor.execute(_SQL, hourly, prepare=True)
+                rows += cursor.fetchall()
     for g_store, g_day, store_id, period, is_focus, day, dow, hour, *sums in rows:
         totals = _totals(tuple(sums))
         if not g_store:
-            result.totals[store_id][PERIODS[period]] = totals
+            result.totals[store_id].setdefault(PERIODS[period], Totals()).add(totals)
             continue
         if period != 0:
             continue

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 
 from analytics.models import StoreDay
+from sales import rollup
 from stores.signals import hourly_writes_batched, is_batched
 
 SENDER, CAMERA = StoreDay.Source.SENDER.value, StoreDay.Source.CAMERA.value
@@ -330,6 +331,7 @@ def refresh(store_id: int, source: str, hours: Iterable[datetime]) -> None:
     if not hours:
         return
     _run_pg([lock_statement(store_id, source, hours), refresh_statement(store_id, source, hours)])
+    rollup.refresh(store_id, hours)  # the brand comparison's local days (sales.rollup) follow the same hours
 
 
 def refresh_many(source: str, hours_by_store: dict[int, Iterable[datetime]]) -> None:
@@ -370,5 +372,6 @@ def rebuild(store_ids: Iterable[int] | None = None) -> int:
     ids = None if store_ids is None else sorted(set(store_ids))
     with connection.cursor() as cursor:
         cursor.execute(_REBUILD_SQL, {"stores": ids})
+    rollup.rebuild(ids)  # the brand comparison's local days (sales.rollup) of the same stores
     rows = StoreDay.objects.all() if ids is None else StoreDay.objects.filter(store_id__in=ids)
     return rows.count()

@@ -8,3 +8,7 @@ class SalesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        # signals: the brand comparison's day rollup (sales.rollup) follows single ORM writes.
+        from sales import signals  # noqa: F401

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from analytics.demo import CLOSE_HOUR, OPEN_HOUR, traffic_curve
+from sales import rollup
 from sales.models import HourlySales
 from sales.selectors import visitors_by_hour
 from stores.models import Store
@@ -65,4 +66,6 @@ def load(store: Store, days: int = 7, seed: int = 19) -> int:
         unique_fields=["store", "hour", "till"],
         update_fields=["transactions", "revenue", "items", "currency"],
     )
+    # A bulk write sends no signals: the brand comparison's days (sales.rollup) follow here.
+    rollup.refresh(store.pk, [row.hour for row in rows])
     return len(rows)

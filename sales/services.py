@@ -11,6 +11,9 @@ from analytics.services import Upserted, upsert
 from sales.models import HourlySales
 from stores.events import publish_store_event
 from stores.models import Store
+from stores.signals import hourly_counts_changed, hourly_writes_batched
+
+TILLS = "tills"  # the source named in hourly_counts_changed (sales.signals keeps ConversionDay)
 
 
 def currency_errors(pairs: list[tuple[Store, dict[str, Any]]], batch: bool) -> dict[str, list[str]]:
@@ -36,8 +39,18 @@ def upsert_sales(store: Store, data: dict[str, Any]) -> Upserted:
 
 @transaction.atomic
 def apply_sales(items: Iterable[tuple[Store, dict[str, Any]]]) -> list[Upserted]:
-    """Apply validated till records all-or-nothing; the store pages refresh after commit."""
-    results = [upsert_sales(store, data) for store, data in items]
-    for store_id in {result.record.store_id for result in results}:
+    """Apply validated till records all-or-nothing and announce their hours (``stores.signals``:
+    the brand comparison's day rollup follows in this transaction); the store pages refresh
+    after commit."""
+    with hourly_writes_batched():  # announced once below, not once per row (sales.signals)
+        results = [upsert_sales(store, data) for store, data in items]
+    hours: dict[int, list] = {}
+    for result in results:
+        hours.setdefault(result.record.store_id, []).append(result.record.hour)
+    # The rollups built on tills (the brand comparison's days) follow in this transaction;
+    # stores in id order, so two batches naming the same stores take the per-day locks in one order.
+    if hours:
+        hourly_counts_changed.send(sender=HourlySales, source=TILLS, hours=dict(sorted(hours.items())))
+    for store_id in hours:
         publish_store_event(store_id, "analytics", {"feed": "sales"})
     return results

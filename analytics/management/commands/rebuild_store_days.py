@@ -1,4 +1,5 @@
-"""``manage.py rebuild_store_days [--store ID]``: recompute the business-day rollup from hourly rows."""
+"""``manage.py rebuild_store_days [--store ID]``: recompute the day rollups from hourly rows (the
+business days, and through ``storedays.rebuild`` the brand comparison's ``sales.ConversionDay``)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from stores.models import Store
 
 class Command(BaseCommand):
     help = (
-        "Recompute analytics.StoreDay (footfall and occupancy peak per store and business day) from the "
-        "hourly rows, for one store or all; rows no hourly data supports any more are deleted."
+        "Recompute analytics.StoreDay (footfall and occupancy peak per store and business day) and "
+        "sales.ConversionDay (visitors, tills and conversion per store and local day) from the hourly rows, "
+        "for one store or all; rows no hourly data supports any more are deleted."
     )
 
     def add_arguments(self, parser):
