@@ -347,10 +347,12 @@ def refresh_many(source: str, hours_by_store: dict[int, Iterable[datetime]]) -> 
             (_REFRESH_MANY[source], {**params, "source": source}),
         ]
     )
+    for store_id in sorted(hours_by_store):  # the brand comparison's local days (sales.rollup), per store
+        rollup.refresh(store_id, hours_by_store[store_id])
 
 
 def _run_pg(statements: list[tuple[str, dict]]) -> None:
-    """Server-side binding, prepared (as the devices fast path does), on Django's connection and
+    """Server-side binding, prepared (as the devices applier does), on Django's connection and
     so in the caller's transaction."""
     import psycopg
 
