@@ -81,25 +81,36 @@ def pending() -> int:
     return backlog().pending
 
 
-def wait_drained(appliers: Appliers, timeout: float = 180.0, poll: float = 0.05) -> dict[str, Any]:
-    """Wait until nothing is pending; how long the appliers took and their steady rate.
+def wait_drained(appliers: Appliers, timeout: float = 180.0, poll: float = 0.05, settle: float = 1.0) -> dict[str, Any]:
+    """Wait until nothing is pending, and stays so for ``settle`` s; how long it took and the rate.
 
-    ``docs_per_s`` counts from the first batch seen committed to the empty backlog, so the
-    appliers' start-up (a Django import, ~1 s) is not in it; ``seconds`` is the whole wait.
+    The settle time is there because the server can still be finishing a push whose client has
+    already gone (a timed-out or closed connection: "Broken pipe" in the server log). That
+    document is kept, so it turns up pending after the load generator returned; the appliers
+    must get it too, or the next phase starts with a backlog that is not its own.
+    ``docs_per_s`` counts from the first batch seen committed to the first empty backlog, so the
+    appliers' start-up (a Django import, ~1 s) is not in it; ``seconds`` is that same moment.
     """
     began = time.monotonic()
     at_start = pending()
     first_seen: tuple[float, int] | None = None
-    left = at_start
-    while left:
+    empty_since: float | None = None
+    done = began
+    while True:
+        left = pending()
+        now = time.monotonic()
+        if left:
+            empty_since = None
+            if first_seen is None and left < at_start:
+                first_seen = (now, left)
+        elif empty_since is None:
+            empty_since = done = now
+        if empty_since is not None and now - empty_since >= settle:
+            break
         appliers.check()
-        if time.monotonic() - began > timeout:
+        if now - began > timeout:
             raise RuntimeError(f"appliers left {left} of {at_start} documents pending after {timeout:.0f} s")
         time.sleep(poll)
-        left = pending()
-        if first_seen is None and left < at_start:
-            first_seen = (time.monotonic(), left)
-    done = time.monotonic()
     rate = None
     if first_seen is not None and done > first_seen[0] and first_seen[1]:
         rate = round(first_seen[1] / (done - first_seen[0]), 1)
