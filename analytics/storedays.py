@@ -347,8 +347,7 @@ def refresh_many(source: str, hours_by_store: dict[int, Iterable[datetime]]) -> 
             (_REFRESH_MANY[source], {**params, "source": source}),
         ]
     )
-    for store_id in sorted(hours_by_store):  # the brand comparison's local days (sales.rollup), per store
-        rollup.refresh(store_id, hours_by_store[store_id])
+    rollup.refresh_many(hours_by_store)  # the brand comparison's local days (sales.rollup), same stores
 
 
 def _run_pg(statements: list[tuple[str, dict]]) -> None:

@@ -31,8 +31,7 @@ def refresh_days_of_till_hours(sender, source: str, hours: dict[int, list[dateti
 
     if source != TILLS:
         return  # sender and camera counts: analytics.storedays.refresh refreshes these days too
-    for store_id in sorted(hours):
-        rollup.refresh(store_id, hours[store_id])
+    rollup.refresh_many(hours)
 
 
 def _refresh(instance) -> None:

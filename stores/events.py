@@ -48,12 +48,14 @@ class LivePublisher:
     synchronously as before, since they cannot be shared across event loops.
     """
 
-    def __init__(self, max_pending: int = 1000, timeout: float = 5.0) -> None:
+    def __init__(self, max_pending: int = 1000, timeout: float = 5.0, concurrency: int = 8) -> None:
         self.max_pending = max_pending
         self.timeout = timeout
+        self.concurrency = concurrency
         self.pending = 0
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots: asyncio.Semaphore | None = None
         self._pid: int | None = None
 
     def _event_loop(self) -> asyncio.AbstractEventLoop:
@@ -62,6 +64,9 @@ class LivePublisher:
                 loop = asyncio.new_event_loop()
                 threading.Thread(target=loop.run_forever, name="live-publisher", daemon=True).start()
                 self._loop, self._pid, self.pending = loop, os.getpid(), 0
+                # Sends in flight at once: the channel layer's Redis pool is bounded, and an
+                # applier's batch publishes hundreds of events in one go ("Too many connections").
+                self._slots = asyncio.Semaphore(self.concurrency)
             return self._loop
 
     def send(self, store_id: int, kind: str, payload: dict[str, Any]) -> None:
@@ -82,7 +87,8 @@ class LivePublisher:
 
     async def _send(self, layer, group: str, message: dict[str, Any]) -> None:
         try:
-            await asyncio.wait_for(layer.group_send(group, message), self.timeout)
+            async with self._slots:
+                await asyncio.wait_for(layer.group_send(group, message), self.timeout)
         except Exception:  # noqa: BLE001 - the live channel is best effort by design
             log.warning("Could not publish %s event to %s", message["kind"], group, exc_info=True)
         finally:

@@ -295,3 +295,29 @@ def test_rebuild_command_rebuilds_the_conversion_days(stores):
         ("sender", 5),
         ("camera", 5),
     }
+
+
+def test_a_camera_batch_across_stores_keeps_the_rollup_as_a_rebuild_would(stores, settings):
+    """The applier refreshes every store of a batch at once (``rollup.refresh_many``)."""
+    from devices import applier
+    from devices.services import ingest_document
+    from tests.devices.conftest import count_xml, document, object_xml, report_xml
+
+    settings.DEVICES_APPLY_INLINE = False
+    ny_cam, ist_cam = stores[1], stores[2]
+    # 04:40 UTC is 23:40 in New York and 07:40 in Istanbul: the batch spans two New York days.
+    start = datetime(2026, 3, 3, 4, 40, tzinfo=UTC)
+    apply_sales([(ny_cam, {"timestamp": start, "transactions": 2, "revenue": Decimal("3.00")})])
+    minutes = [start + n * timedelta(minutes=10) for n in range(4)]  # 04:40 … 05:10
+    for store in (ny_cam, ist_cam):
+        for n, minute in enumerate(minutes):
+            unix = int(minute.timestamp())
+            report = report_xml(objects=[object_xml("0", [count_xml(unix=unix, enters=str(n + 3), exits="1")])])
+            body = document(device_id=f"{store.code}-d1", transmit=unix + 60, reports=[report])
+            assert ingest_document(store, body).accepted
+    assert applier.apply_batch(100) == 8
+    ny = {row.day: row.visitors for row in ConversionDay.objects.filter(store=ny_cam, source="camera")}
+    assert ny == {date(2026, 3, 2): 3 + 4, date(2026, 3, 3): 5 + 6}
+    ist = {row.day: row.visitors for row in ConversionDay.objects.filter(store=ist_cam, source="camera")}
+    assert ist == {date(2026, 3, 3): 3 + 4 + 5 + 6}
+    assert_as_rebuilt(stores)

@@ -79,3 +79,28 @@ def test_sends_beyond_the_pending_limit_are_dropped_not_queued(settings, caplog)
     publisher.send(9, "device", {})  # nothing connects: the send is refused before any network I/O
     assert publisher.pending == 0
     assert "dropped" in caplog.text
+
+
+def test_a_burst_of_events_is_sent_without_exhausting_the_redis_pool(settings, caplog):
+    """An applier's batch publishes one event per device at once: hundreds, in one go."""
+    if not redis_running():
+        pytest.skip("needs Redis at 127.0.0.1:6379 (a failure when VISLIVIS_REQUIRE_SERVICES=1)")
+    prefix = f"test-burst-{uuid.uuid4().hex[:8]}"
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/15"], "prefix": prefix},
+        }
+    }
+    layer = get_channel_layer()
+    publisher = LivePublisher()
+    last = 10_000 + 799
+    message = _join_and_wait(
+        layer, store_group(last), lambda: [publisher.send(10_000 + n, "device", {"n": n}) for n in range(800)]
+    )
+    assert message["payload"] == {"n": 799}
+    deadline = time.monotonic() + 20
+    while publisher.pending and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert publisher.pending == 0
+    assert "Could not publish" not in caplog.text and "dropped" not in caplog.text
