@@ -283,11 +283,14 @@ def _children(element, name: str) -> list:
     return [child for child in element if _local(child.tag) == wanted]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
 def _clean_text(value: str | None, field: str, max_length: int = MAX_TEXT) -> str:
     text = (value or "").strip()
     if len(text) > max_length:
         raise XMLRejected(f"At most {max_length} characters.", field)
-    if any(ord(ch) < 32 for ch in text):
+    if _CONTROL.search(text):
         raise XMLRejected("Control characters are not allowed.", field)
     return text
 

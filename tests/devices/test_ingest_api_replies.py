@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from freezegun import freeze_time
 
-from devices.api.views import STORE_OF_KEY_SQL, XmlIngestView, xml_ingest
+from devices.api.views import XmlIngestView, xml_ingest
 from devices.models import MinuteCount, ReceivedDocument
+from devices.services import STORE_OF_KEY_SQL
 from tests.devices.conftest import sample
 from tests.devices.test_ingest_api import asgi_request
 
@@ -84,3 +85,43 @@ def test_lean_view_reads_a_body_without_content_length(store_a, settings):
     response = xml_ingest(request, ingest_key=store_a.ingest_key)
     assert response.status_code == 413
     assert MinuteCount.objects.count() == 3
+
+
+class StatementCounter:
+    """Counts the statements psycopg sends on the raw connection (they still run, for real)."""
+
+    def __init__(self, monkeypatch):
+        import psycopg
+
+        self.statements: list[str] = []
+        real = psycopg.Cursor.execute
+
+        def execute(cursor, query, *args, **kwargs):
+            self.statements.append(str(query))
+            return real(cursor, query, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+
+
+def test_an_accepted_push_is_one_statement_with_the_store_found_by_its_key(post_xml, store_a, settings, monkeypatch):
+    settings.DEVICES_APPLY_INLINE = False
+    counter = StatementCounter(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        response = post_xml(store_a, sample("metrics"))
+    assert response.status_code == 200 and response.json()["code"] == "0"
+    assert len(queries) == 0 and len(counter.statements) == 1
+    assert "FROM stores_store s WHERE s.ingest_key" in counter.statements[0]
+    kept = ReceivedDocument.objects.get()
+    assert (kept.store_id, kept.outcome) == (store_a.pk, "pending")
+
+
+def test_an_unknown_key_is_404_whatever_it_sends_and_keeps_nothing(post_xml, store_a, settings):
+    settings.MAX_REQUEST_BODY_BYTES = 2000
+    for body in (sample("metrics"), b"<Metrics><oops", b"<Diags/>"):
+        assert post_xml("no-such-key", body).status_code == 404
+        assert post_xml("k" * 65, body).status_code == 404
+    assert not ReceivedDocument.objects.exists()
+    # The store's own key: a refusal is kept beside the store, a body over the limit is a 413.
+    assert post_xml(store_a, b"<Metrics><oops").status_code == 400
+    assert post_xml(store_a, b"x" * 5000).status_code == 413
+    assert list(ReceivedDocument.objects.values_list("store_id", "outcome")) == [(store_a.pk, "rejected")]
