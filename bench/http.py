@@ -103,6 +103,7 @@ class GunicornServer:
             str(self.workers),
             "--timeout",
             "60",
+            "--preload",
             "--max-requests",
             "5000",
             "--max-requests-jitter",

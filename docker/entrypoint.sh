@@ -26,13 +26,17 @@ case "$role" in
   web)
     # HTTP API and pages: gunicorn sync workers (Django's sync views under an ASGI server ran at
     # 0.07-0.16x of this here). Persistent DB connections come from CONN_MAX_AGE.
+    # --preload: the master loads Django once and a worker is a fork of it. Without it each
+    # worker imports the application itself (~2 s of CPU), and the workers, which share the load
+    # evenly, reach --max-requests within seconds of each other: four boots at once cut the
+    # push rate to a third for that moment on 2 cores (bench, 2026-12-02).
     exec gunicorn vislivis.wsgi:application \
       --bind "$BIND:${PORT:-8000}" \
       --worker-class sync \
       --workers "${WEB_WORKERS:-4}" \
       --timeout "${WEB_TIMEOUT:-60}" \
       --graceful-timeout 30 \
-      --max-requests 5000 --max-requests-jitter 500 \
+      --preload --max-requests 5000 --max-requests-jitter 500 \
       --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
       --config docker/gunicorn.conf.py \
       "$@"

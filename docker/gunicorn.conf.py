@@ -50,3 +50,12 @@ def worker_exit(server, worker) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
+
+
+def when_ready(server) -> None:
+    """With ``--preload`` the master has loaded Django: it must hold no database connection that
+    its forked workers would share (nothing opens one at start-up; this keeps it so)."""
+    if server.cfg.preload_app:
+        from django.db import connections
+
+        connections.close_all()
