@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -95,8 +96,42 @@ def test_wrk_summary_line_is_parsed():
         http.parse_wrk_output("no summary")
 
 
+@pytest.fixture
+def quiet_afterwards(live_server):
+    """The live server idle before the test's database is flushed.
+
+    A load generator stops at its deadline with requests still in flight (wrk closes its
+    sockets, it does not wait for the answers); the session's live server finishes them after
+    the test returned, and a push's INSERT racing the flush's TRUNCATE of every table deadlocks
+    (seen once, wrk installed). Waits until no other connection to the test database is inside a
+    statement or a transaction, for a settle time, at most 30 s.
+    """
+    yield live_server
+    from django.db import connection
+
+    sql = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND state <> 'idle'"
+    )
+    deadline, quiet_since = time.monotonic() + 30, None
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            busy = cursor.fetchone()[0]
+        now = time.monotonic()
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= 0.5:
+            return
+        time.sleep(0.05)
+    pytest.fail("the live server was still writing to the test database 30 s after the test")
+
+
 @pytest.mark.django_db(transaction=True)
-def test_ingest_scenarios_succeed_against_a_live_server(live_server, settings):
+def test_ingest_scenarios_succeed_against_a_live_server(quiet_afterwards, settings):
+    live_server = quiet_afterwards
     settings.ROOT_URLCONF = "bench.urls"
     settings.SECURE_SSL_REDIRECT = False
     fixtures = ingest.create_fixtures(stores=3)
@@ -136,7 +171,8 @@ def _applier_env() -> dict[str, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_appliers_drain_and_the_sustained_stream_reports_its_lag(live_server, settings):
+def test_appliers_drain_and_the_sustained_stream_reports_its_lag(quiet_afterwards, settings):
+    live_server = quiet_afterwards
     settings.ROOT_URLCONF = "bench.urls"
     settings.SECURE_SSL_REDIRECT = False
     settings.DEVICES_APPLY_INLINE = False  # the live server only keeps documents; the appliers apply
