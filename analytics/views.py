@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
-from analytics import comparison, csv_export
+from analytics import brand_table, comparison, csv_export
 from analytics.dashboard import (
     BRAND_SORT_KEYS,
     brand_view,
@@ -238,6 +238,8 @@ def brand_page(request: HttpRequest) -> HttpResponse:
     context, errors = brand_context(request)
     if context is None:
         return render(request, "dashboard/range_error.html", {"errors": errors}, status=400)
+    # The table body as one string (analytics.brand_table); the template keeps the rest.
+    context["table_rows"] = brand_table.rows_html(context["rows"], context["currency"])
     return render(request, "dashboard/brand.html", context)
 
 
