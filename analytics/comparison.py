@@ -126,11 +126,18 @@ _JOIN = """FROM r JOIN sales_conversionday c
   ON c.store_id = r.store_id AND c.source = r.source AND c.day BETWEEN r.first_day AND r.last_day"""
 # The last column: which local hours (bits 0–23) the current period's day rows have data in,
 # so the per-hour statement below sums only those positions (a store open 10–22 has 12).
+# Summed inside a LATERAL step per (store, period), ~30 index entries each, as analytics.brand
+# does: a join grouped afterwards sorted all 9,000 rows first (backend CPU 8–9 ms → 4.7 ms for
+# 100 stores × three 30-day periods). HAVING: a (store, period) without rows stays absent, as
+# from the join (an aggregate without GROUP BY would give it a row of NULLs).
 _DAY_TOTALS_SQL = f"""{_DAY_RANGES}
-SELECT 0, 1, r.store_id, r.period, r.focus, NULL::date, NULL::int, NULL::int, {_SUMS},
-       bit_or(c.hour_mask) FILTER (WHERE r.period = 0)
-{_JOIN}
-GROUP BY r.store_id, r.period, r.focus
+SELECT 0, 1, r.store_id, r.period, r.focus, NULL::date, NULL::int, NULL::int, x.*
+FROM r CROSS JOIN LATERAL (
+    SELECT {_SUMS}, bit_or(c.hour_mask) FILTER (WHERE r.period = 0)
+    FROM sales_conversionday c
+    WHERE c.store_id = r.store_id AND c.source = r.source AND c.day BETWEEN r.first_day AND r.last_day
+    HAVING count(*) > 0
+) x
 """  # noqa: S608
 # The current period per local day (the chart) with, per local hour n of the day that has data,
 # the sums the heatmap needs (visitors, transactions, conversion's matched sums): one aggregate
