@@ -142,26 +142,30 @@ FROM r CROSS JOIN LATERAL (
 # The current period per local day (the chart) with, per local hour n of the day that has data,
 # the sums the heatmap needs (visitors, transactions, conversion's matched sums): one aggregate
 # per array position, so ~60 rows come back however many stores; weekdays are summed in Python.
+# Each position costs ~3 ms of backend CPU per array for 100 stores × 30 days (3,000 rows), so
+# only the arrays of the metric shown are summed (``HEAT_INPUTS``); which hours of a day have
+# data at all comes from the rows' ``hour_mask`` (the rollup sets a bit where the hour has
+# visitors or till data), one bit_or per row.
 HEAT_METRICS = ("visitors", "transactions", "matched_visitors", "matched_transactions", "matched")
+HEAT_INPUTS = {"visitors": ("visitors",), "conversion": ("matched_visitors", "matched_transactions", "matched")}
 _DAY_HOURS_SQL = f"""{_DAY_RANGES}
-SELECT r.focus, c.day, {_SUMS},
+SELECT r.focus, c.day, {_SUMS}, bit_or(c.hour_mask),
        {{hour_sums}}
 {_JOIN}
 WHERE r.period = 0
 GROUP BY r.focus, c.day
 """  # noqa: S608
-_day_hours_sql: dict[tuple[int, ...], str] = {}
+_day_hours_sql: dict[tuple[tuple[int, ...], tuple[str, ...]], str] = {}
 
 
-def day_hours_sql(hours: tuple[int, ...]) -> str:
-    """``_DAY_HOURS_SQL`` summing the positions of local ``hours`` only (one text per set of
-    hours, a handful per brand, each prepared once per connection)."""
-    if hours not in _day_hours_sql:
-        sums = ",\n       ".join(
-            ", ".join(f"sum(c.hour_{metric}[{hour + 1}])" for hour in hours) for metric in HEAT_METRICS
-        )
-        _day_hours_sql[hours] = _DAY_HOURS_SQL.replace("{hour_sums}", sums)
-    return _day_hours_sql[hours]
+def day_hours_sql(hours: tuple[int, ...], metrics: tuple[str, ...] = HEAT_METRICS) -> str:
+    """``_DAY_HOURS_SQL`` summing the positions of local ``hours`` of the ``metrics`` arrays only
+    (one text per set of hours and metrics, a handful per brand, each prepared once per connection)."""
+    key = (hours, metrics)
+    if key not in _day_hours_sql:
+        sums = ",\n       ".join(", ".join(f"sum(c.hour_{metric}[{hour + 1}])" for hour in hours) for metric in metrics)
+        _day_hours_sql[key] = _DAY_HOURS_SQL.replace("{hour_sums}", sums or "NULL")
+    return _day_hours_sql[key]
 
 
 @dataclass
@@ -232,20 +236,23 @@ class BrandFigures:
     days: dict[str, tuple[date, date]]
 
 
-def _day_rows(fetched: list[tuple], hours: tuple[int, ...]) -> list[tuple]:
-    """``day_hours_sql(hours)`` rows in the row shape of ``_SQL``: one per (focus, day) for the chart,
-    one per (focus, ISO weekday, local hour) with data for the heatmap. A heatmap cell carries
-    visitors, transactions and conversion's matched sums (what the heatmap shows); its revenue
-    is not kept per hour."""
+def _day_rows(fetched: list[tuple], hours: tuple[int, ...], metrics: tuple[str, ...] = HEAT_METRICS) -> list[tuple]:
+    """``day_hours_sql(hours, metrics)`` rows in the row shape of ``_SQL``: one per (focus, day) for
+    the chart, one per (focus, ISO weekday, local hour) with data for the heatmap. A heatmap cell
+    carries the sums of ``metrics`` (all: visitors, transactions and conversion's matched sums;
+    the others stay None or 0); its revenue is not kept per hour."""
     rows: list[tuple] = []
     cells: dict[tuple[bool, int, int], list] = {}
+    width = len(hours)
+    nothing = (None,) * width
     for is_focus, day, *values in fetched:
         rows.append((1, 0, None, 0, is_focus, day, None, None, *values[:7]))
+        mask = values[7]
+        sums = {metric: values[8 + width * k : 8 + width * (k + 1)] for k, metric in enumerate(metrics)}
+        v, t, mv, mt, mh = (sums.get(metric, nothing) for metric in HEAT_METRICS)
         dow = day.isoweekday()
-        width = len(hours)
-        v, t, mv, mt, mh = (values[7 + width * k : 7 + width * (k + 1)] for k in range(5))
         for n, hour in enumerate(hours):
-            if v[n] is None and t[n] is None:
+            if not mask >> hour & 1:  # neither visitors nor till data in this hour of the day
                 continue
             cell = cells.setdefault((is_focus, dow, hour), [None, None, 0, 0, 0])
             if v[n] is not None:
@@ -289,11 +296,15 @@ def brand_figures(
     *,
     compare: bool = True,
     from_rollup: bool = True,
+    heat_metrics: tuple[str, ...] = HEAT_METRICS,
 ) -> BrandFigures:
     """Every comparison number of the brand page for ``stores`` (``compare`` False: the period
     itself only, e.g. the store list's today). Whole days from ``sales.ConversionDay``, the day
     cut by ``now`` from hourly rows: at most three statements. ``from_rollup`` False reads every
-    hour from the hourly rows instead (the direct computation the rollup must equal)."""
+    hour from the hourly rows instead (the direct computation the rollup must equal).
+    ``heat_metrics``: the heatmap sums read from the rollup (``HEAT_INPUTS[metric]``: what one
+    heatmap shows); a cell's other sums are then incomplete (only the hours of today, read from
+    hourly rows, carry them)."""
     from devices.models import Device
 
     days = period_days(first_day, last_day)
@@ -332,8 +343,8 @@ def brand_figures(
                     mask |= hour_mask or 0
                 hours = tuple(hour for hour in range(24) if mask >> hour & 1)
                 if hours:
-                    cursor.execute(day_hours_sql(hours), daily, prepare=True)
-                    rows += _day_rows(cursor.fetchall(), hours)
+                    cursor.execute(day_hours_sql(hours, heat_metrics), daily, prepare=True)
+                    rows += _day_rows(cursor.fetchall(), hours, heat_metrics)
             if hourly["stores"]:
                 # Headroom for the GROUPING SETS hash over the hours read (under 2 MB for 100
                 # stores × a month when every hour is read; a day's hours are far less): an

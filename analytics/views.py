@@ -173,7 +173,14 @@ def brand_context(request: HttpRequest):
     focus = by_id.get(request.GET.get("store", ""))
     heat_metric = "conversion" if request.GET.get("heat") == "conversion" else "visitors"
     view = brand_view(
-        stores, parsed.first_day, parsed.last_day, timezone.now(), sort, descending, focus.pk if focus else None
+        stores,
+        parsed.first_day,
+        parsed.last_day,
+        timezone.now(),
+        sort,
+        descending,
+        focus.pk if focus else None,
+        heat=heat_metric,  # the heatmap's sums of the metric shown only
     )
     rows = view["rows"]
     # Per-row links built here: a {% url %} and two |date filters per row in the template cost
