@@ -305,6 +305,7 @@ def brand_figures(
     compare: bool = True,
     from_rollup: bool = True,
     heat_metrics: tuple[str, ...] = HEAT_METRICS,
+    with_devices: set[int] | None = None,
 ) -> BrandFigures:
     """Every comparison number of the brand page for ``stores`` (``compare`` False: the period
     itself only, e.g. the store list's today). Whole days from ``sales.ConversionDay``, the day
@@ -312,11 +313,15 @@ def brand_figures(
     hour from the hourly rows instead (the direct computation the rollup must equal).
     ``heat_metrics``: the heatmap sums read from the rollup (``HEAT_INPUTS[metric]``: what one
     heatmap shows); a cell's other sums are then incomplete (only the hours of today, read from
-    hourly rows, carry them)."""
+    hourly rows, carry them). ``with_devices``: the ids of the stores that have a device (their
+    visitors are the cameras'), when the caller knows them already; else one query."""
     from devices.models import Device
 
     days = period_days(first_day, last_day)
-    with_devices = set(Device.objects.filter(store__in=stores).values_list("store_id", flat=True).distinct())
+    if with_devices is None:
+        with_devices = set(
+            Device.objects.filter(store__in=stores).values_list("store_id", flat=True).distinct().order_by()
+        )
     hourly: dict[str, list] = {k: [] for k in ("stores", "periods", "los", "his", "cams", "staff", "tzs", "focus")}
     daily: dict[str, list] = {
         k: [] for k in ("stores", "groups", "sources", "focus", "window_groups", "periods", "firsts", "lasts")

@@ -539,7 +539,11 @@ def brand_view(
     stores = list(stores)
     rows = brand_rows(stores, first_day, last_day, now)
     heat_metrics = comparison.HEAT_INPUTS[heat] if heat else comparison.HEAT_METRICS
-    figures = comparison.brand_figures(stores, first_day, last_day, now, focus, heat_metrics=heat_metrics)
+    # The rows' device counts tell which stores count visitors with cameras: no second query.
+    with_devices = {row["store"].pk for row in rows if row["devices"]}
+    figures = comparison.brand_figures(
+        stores, first_day, last_day, now, focus, heat_metrics=heat_metrics, with_devices=with_devices
+    )
     for row in rows:
         row.update(comparison.store_columns(figures.totals[row["store"].pk]))
         row["currency"] = row["store"].currency
