@@ -104,3 +104,12 @@ def test_the_language_passed_once_gives_the_same_text(lang):
                 assert duration(value, lang=active) == duration(value), value
         for value in [None, *DECIMALS]:
             assert money(value, lang=active) == money(value), value
+
+
+def test_a_changed_setting_is_not_hidden_by_the_separators_asked_once():
+    # Tamil: no separators or grouping of its own (the settings'), and no other test asks for it.
+    with translation.override("ta"):
+        with override_settings(NUMBER_GROUPING=3):
+            assert count(12345678) == "12,345,678"
+        with override_settings(NUMBER_GROUPING=(3, 2, 0)):
+            assert count(12345678) == "1,23,45,678" == number_format(12345678, 0, force_grouping=True)
