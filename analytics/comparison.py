@@ -18,6 +18,7 @@ the period reaches today. All give rows of one shape, summed here.
 from __future__ import annotations
 
 import statistics
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -355,7 +356,9 @@ def brand_figures(
         {store.pk: {} for store in stores}, {"brand": {}, "store": {}}, {"brand": {}, "store": {}}, days
     )
     rows: list = []
-    with transaction.atomic():
+    # A transaction only for the SET LOCAL of the hourly statement (each statement reads its own
+    # snapshot either way): without it, a past period costs no BEGIN and COMMIT.
+    with transaction.atomic() if hourly["stores"] else nullcontext():
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
             if daily["stores"] and daily["periods"]:

@@ -157,7 +157,7 @@ def store_csv(request: HttpRequest, store_id: int, table: str) -> HttpResponse:
 def brand_context(request: HttpRequest):
     if not is_brand_admin(request.user):
         raise PermissionDenied  # the page exists; this user may not see it (403, not 404)
-    stores = list(Store.objects.visible_to(request.user).select_related("tenant"))
+    stores = list(Store.objects.visible_to(request.user))  # nothing here reads store.tenant
     # "Today" of the brand is that of its first store; each store is then read in its own zone.
     zone = stores[0].timezone if stores else settings.TIME_ZONE
     try:
