@@ -1,5 +1,5 @@
-"""The brand table's body (``dashboard/brand.html``): 100 stores × 15 columns as HTML, and
-the focus store picker's options (another ~2 ms of template loop for 100 stores).
+"""The brand table's body (``dashboard/brand.html``): 100 stores × 15 columns as HTML, the
+focus store picker's options and the heatmap's rows (each another ~1–2 ms of template loops).
 
 Rendered through the template, each of the ~1,500 cells cost a variable lookup, a filter call
 (each asking the active language again), localisation and autoescaping: ~20 ms of the page's
@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from analytics.templatetags.dashboard_tags import count, duration, signed_percent
 from sales.templatetags.sales_tags import money, percent, signed_points
@@ -89,3 +90,20 @@ def store_options(stores: list[Any], focus: Any | None) -> SafeString:
             for store in stores
         )
     )
+
+
+def heatmap_rows(heatmap: dict[str, Any]) -> SafeString:
+    """The ``<tr>`` of each weekday of ``comparison.heatmap_grid``: its name, then each hour's
+    value (visitors counted, or conversion) with its colour step."""
+    lang = get_language()
+    names = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+    shown = count if heatmap["metric"] == "visitors" else percent
+    parts = []
+    for n, row in enumerate(heatmap["rows"]):
+        parts.append(f'<tr><th scope="row">{escape(names[n % 7])}</th>')
+        for cell in row["cells"]:
+            level = cell["level"]
+            step = f" heat-{escape(str(level))}" if level is not None else ""
+            parts.append(f'<td class="num{step}">{escape(shown(cell["value"], lang=lang))}</td>')
+        parts.append("</tr>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

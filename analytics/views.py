@@ -245,9 +245,11 @@ def brand_page(request: HttpRequest) -> HttpResponse:
     context, errors = brand_context(request)
     if context is None:
         return render(request, "dashboard/range_error.html", {"errors": errors}, status=400)
-    # The table body and the store picker as strings (analytics.brand_table); the template keeps the rest.
+    # The table body, the store picker and the heatmap's rows as strings (analytics.brand_table);
+    # the template keeps the rest.
     context["table_rows"] = brand_table.rows_html(context["rows"], context["currency"])
     context["store_options"] = brand_table.store_options(context["stores"], context["focus"])
+    context["heatmap_rows"] = brand_table.heatmap_rows(context["heatmap"])
     return render(request, "dashboard/brand.html", context)
 
 

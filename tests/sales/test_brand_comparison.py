@@ -205,3 +205,23 @@ def test_brand_table_without_stores(client, tenant_b):
     assert response.status_code == 200
     assert response.context["rows"] == []
     assert '<td colspan="15" class="empty">No stores.</td>' in response.content.decode()
+
+
+def test_heatmap_rows_in_the_page_language(client, brand_admin_a, brand):
+    """The heatmap's body (analytics.brand_table): weekday names translated, each cell the metric
+    shown with its colour step, a dash where an hour of that weekday has nothing."""
+    a, b, c = brand
+    client.force_login(brand_admin_a)
+    client.cookies["django_language"] = "tr"
+    html = client.get(f"/dashboard/brand/?from={FIRST}&to={LAST}").content.decode()
+    body = html[html.index('<table class="data heatgrid">') :]
+    body = body[body.index("<tbody>") : body.index("</tbody>")]
+    # Hours 10, 11 and 15; Monday 10:00 100 visitors, 11:00 50; Tuesday 10:00 100 (Beta's cameras).
+    assert body.startswith(
+        '<tbody><tr><th scope="row">Pzt</th><td class="num heat-4">100</td><td class="num heat-2">50</td>'
+        '<td class="num">–</td></tr><tr><th scope="row">Sal</th><td class="num heat-4">100</td>'
+    )
+    assert body.count("<tr>") == 7
+    html = client.get(f"/dashboard/brand/?from={FIRST}&to={LAST}&heat=conversion").content.decode()
+    body = html[html.index('<table class="data heatgrid">') :]
+    assert '<th scope="row">Pzt</th><td class="num heat-4">20,0 %</td><td class="num">–</td>' in body
