@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from alerts import anomalies, sources
@@ -36,10 +37,16 @@ def store_findings(
     return sorted(result, key=lambda finding: (finding.start, finding.source))
 
 
-def open_anomalies(stores: Iterable[Store]) -> dict[int, list[Condition]]:
+def open_anomalies(stores: Iterable[Store] | QuerySet[Store]) -> dict[int, list[Condition]]:
     """``{store_id: [Condition]}`` of the anomalies the checker holds open (one query), so a
-    brand view of 100 stores does not re-learn 100 stores' histories on every request."""
-    store_ids = [store.pk for store in stores]
+    brand view of 100 stores does not re-learn 100 stores' histories on every request.
+
+    ``stores``: the stores themselves, or a queryset of them (read as a subquery: no store is
+    loaded to ask about its anomalies, which a brand usually has none of)."""
+    if isinstance(stores, QuerySet):
+        store_ids: Iterable[int] | QuerySet = stores.values("pk")
+    else:
+        store_ids = [store.pk for store in stores]
     by_store: dict[int, list[Condition]] = defaultdict(list)
     rows = Condition.objects.filter(store_id__in=store_ids, kind=Kind.ANOMALY, active=True).order_by(
         "store_id", "subject"

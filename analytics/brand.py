@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from django.db import connection
 
-from analytics.storedays import COUNT_TABLES, SEGMENT_SQL, segment_of
+from analytics.storedays import CAMERA, COUNT_TABLES, SEGMENT_SQL, SENDER, segment_of
 from stores.reporting import ceil_hour
 
 HOUR = timedelta(hours=1)
@@ -172,8 +172,12 @@ def split_window(start: datetime, end: datetime, tz: ZoneInfo, opening_hour: int
 def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datetime) -> dict[str, dict]:
     """``{"sender"|"camera": {store_id: (footfall, occupancy_peak)}}``; stores without counts absent.
 
+    The sender's counts win where a store has any (the brand view shows them), so the cameras'
+    are read only for the stores without: ``camera`` never holds a store that ``sender`` holds.
+
     ``stores`` are ``Store`` rows (their time zone and opening hour cut the windows). Two
-    statements (one per source) whatever the number of stores."""
+    statements (one per source; none for the cameras when every store has sender counts)
+    whatever the number of stores."""
     # Stores of one time zone and opening hour share the same cut: it is computed, and sent,
     # once per such group (a brand has a handful), the stores only name their group.
     groups: dict[tuple[str, int], int] = {}
@@ -215,16 +219,24 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
     # Server-side binding and prepared statements (as in devices/applier.py): the arrays go
     # over as parameters instead of being quoted into the text, and each text is planned once.
     with psycopg.Cursor(connection.connection) as cursor:
-        for source, sql in _SQL.items():
-            cursor.execute(sql, {**params, "source": source}, prepare=True)
-            result[source] = {store_id: (footfall, peak) for store_id, footfall, peak in cursor.fetchall()}
+        cursor.execute(_SQL[SENDER], {**params, "source": SENDER}, prepare=True)
+        result[SENDER] = {store_id: (footfall, peak) for store_id, footfall, peak in cursor.fetchall()}
+        # The cameras' for the stores the sender gave nothing (~2 ms of backend CPU for 100
+        # stores saved when it gave every one something).
+        missing = [n for n, store_id in enumerate(ids) if store_id not in result[SENDER]]
+        result[CAMERA] = {}
+        if missing:
+            subset = {"stores": [ids[n] for n in missing], "store_groups": [store_groups[n] for n in missing]}
+            cursor.execute(_SQL[CAMERA], {**params, **subset, "source": CAMERA}, prepare=True)
+            result[CAMERA] = {store_id: (footfall, peak) for store_id, footfall, peak in cursor.fetchall()}
     # Stores with ``subtract_staff``: camera footfall less its work-card staff, hour by hour
     # through the one rule (devices.selectors.without_staff); the occupancy peak stays as counted.
     from devices.selectors import staff_removed_by_store
 
-    windows = {store.pk: group_windows[(store.timezone, store.opening_hour)] for store in stores}
-    for store_id, amount in staff_removed_by_store(stores, windows).items():
-        if store_id in result["camera"]:
-            footfall, peak = result["camera"][store_id]
-            result["camera"][store_id] = (max(0, footfall - amount), peak)
+    cameras = [store for store in stores if store.pk in result[CAMERA]]
+    windows = {store.pk: group_windows[(store.timezone, store.opening_hour)] for store in cameras}
+    for store_id, amount in staff_removed_by_store(cameras, windows).items():
+        if store_id in result[CAMERA]:
+            footfall, peak = result[CAMERA][store_id]
+            result[CAMERA][store_id] = (max(0, footfall - amount), peak)
     return result

@@ -18,6 +18,7 @@ the period reaches today. All give rows of one shape, summed here.
 from __future__ import annotations
 
 import statistics
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -113,11 +114,19 @@ GROUP BY GROUPING SETS ((store_id, period), (period, focus, local::date), (perio
 
 # The whole days of each (store, period) from the day rollup, in the row shape of _SQL above:
 # per store and period (g_store 0), read index-only (the rollup's key index covers the sums).
+# Stores of one time zone share their periods' days: each store names its group, each group's
+# periods come once (per store and period, the 6 × 300 parameters for 100 stores cost ~2 ms of
+# client CPU to send, twice, as psycopg dumps array parameters element by element).
 _DAY_RANGES = """
-WITH r AS (
-    SELECT * FROM unnest(%(stores)s::bigint[], %(periods)s::int[], %(firsts)s::date[], %(lasts)s::date[],
-                         %(sources)s::text[], %(focus)s::bool[])
-      AS r(store_id, period, first_day, last_day, source, focus)
+WITH w AS (
+    SELECT * FROM unnest(%(window_groups)s::int[], %(periods)s::int[], %(firsts)s::date[], %(lasts)s::date[])
+      AS w(grp, period, first_day, last_day)
+),
+r AS (
+    SELECT s.store_id, w.period, w.first_day, w.last_day, s.source, s.focus
+    FROM unnest(%(stores)s::bigint[], %(groups)s::int[], %(sources)s::text[], %(focus)s::bool[])
+      AS s(store_id, grp, source, focus)
+    JOIN w ON w.grp = s.grp
 )
 """
 _SUMS = """sum(c.visitors)::bigint, sum(c.transactions)::bigint, sum(c.revenue), sum(c.matched_visitors)::bigint,
@@ -126,35 +135,46 @@ _JOIN = """FROM r JOIN sales_conversionday c
   ON c.store_id = r.store_id AND c.source = r.source AND c.day BETWEEN r.first_day AND r.last_day"""
 # The last column: which local hours (bits 0–23) the current period's day rows have data in,
 # so the per-hour statement below sums only those positions (a store open 10–22 has 12).
+# Summed inside a LATERAL step per (store, period), ~30 index entries each, as analytics.brand
+# does: a join grouped afterwards sorted all 9,000 rows first (backend CPU 8–9 ms → 4.7 ms for
+# 100 stores × three 30-day periods). HAVING: a (store, period) without rows stays absent, as
+# from the join (an aggregate without GROUP BY would give it a row of NULLs).
 _DAY_TOTALS_SQL = f"""{_DAY_RANGES}
-SELECT 0, 1, r.store_id, r.period, r.focus, NULL::date, NULL::int, NULL::int, {_SUMS},
-       bit_or(c.hour_mask) FILTER (WHERE r.period = 0)
-{_JOIN}
-GROUP BY r.store_id, r.period, r.focus
+SELECT 0, 1, r.store_id, r.period, r.focus, NULL::date, NULL::int, NULL::int, x.*
+FROM r CROSS JOIN LATERAL (
+    SELECT {_SUMS}, bit_or(c.hour_mask) FILTER (WHERE r.period = 0)
+    FROM sales_conversionday c
+    WHERE c.store_id = r.store_id AND c.source = r.source AND c.day BETWEEN r.first_day AND r.last_day
+    HAVING count(*) > 0
+) x
 """  # noqa: S608
 # The current period per local day (the chart) with, per local hour n of the day that has data,
 # the sums the heatmap needs (visitors, transactions, conversion's matched sums): one aggregate
 # per array position, so ~60 rows come back however many stores; weekdays are summed in Python.
+# Each position costs ~3 ms of backend CPU per array for 100 stores × 30 days (3,000 rows), so
+# only the arrays of the metric shown are summed (``HEAT_INPUTS``); which hours of a day have
+# data at all comes from the rows' ``hour_mask`` (the rollup sets a bit where the hour has
+# visitors or till data), one bit_or per row.
 HEAT_METRICS = ("visitors", "transactions", "matched_visitors", "matched_transactions", "matched")
+HEAT_INPUTS = {"visitors": ("visitors",), "conversion": ("matched_visitors", "matched_transactions", "matched")}
 _DAY_HOURS_SQL = f"""{_DAY_RANGES}
-SELECT r.focus, c.day, {_SUMS},
+SELECT r.focus, c.day, {_SUMS}, bit_or(c.hour_mask),
        {{hour_sums}}
 {_JOIN}
 WHERE r.period = 0
 GROUP BY r.focus, c.day
 """  # noqa: S608
-_day_hours_sql: dict[tuple[int, ...], str] = {}
+_day_hours_sql: dict[tuple[tuple[int, ...], tuple[str, ...]], str] = {}
 
 
-def day_hours_sql(hours: tuple[int, ...]) -> str:
-    """``_DAY_HOURS_SQL`` summing the positions of local ``hours`` only (one text per set of
-    hours, a handful per brand, each prepared once per connection)."""
-    if hours not in _day_hours_sql:
-        sums = ",\n       ".join(
-            ", ".join(f"sum(c.hour_{metric}[{hour + 1}])" for hour in hours) for metric in HEAT_METRICS
-        )
-        _day_hours_sql[hours] = _DAY_HOURS_SQL.replace("{hour_sums}", sums)
-    return _day_hours_sql[hours]
+def day_hours_sql(hours: tuple[int, ...], metrics: tuple[str, ...] = HEAT_METRICS) -> str:
+    """``_DAY_HOURS_SQL`` summing the positions of local ``hours`` of the ``metrics`` arrays only
+    (one text per set of hours and metrics, a handful per brand, each prepared once per connection)."""
+    key = (hours, metrics)
+    if key not in _day_hours_sql:
+        sums = ",\n       ".join(", ".join(f"sum(c.hour_{metric}[{hour + 1}])" for hour in hours) for metric in metrics)
+        _day_hours_sql[key] = _DAY_HOURS_SQL.replace("{hour_sums}", sums or "NULL")
+    return _day_hours_sql[key]
 
 
 @dataclass
@@ -225,20 +245,23 @@ class BrandFigures:
     days: dict[str, tuple[date, date]]
 
 
-def _day_rows(fetched: list[tuple], hours: tuple[int, ...]) -> list[tuple]:
-    """``day_hours_sql(hours)`` rows in the row shape of ``_SQL``: one per (focus, day) for the chart,
-    one per (focus, ISO weekday, local hour) with data for the heatmap. A heatmap cell carries
-    visitors, transactions and conversion's matched sums (what the heatmap shows); its revenue
-    is not kept per hour."""
+def _day_rows(fetched: list[tuple], hours: tuple[int, ...], metrics: tuple[str, ...] = HEAT_METRICS) -> list[tuple]:
+    """``day_hours_sql(hours, metrics)`` rows in the row shape of ``_SQL``: one per (focus, day) for
+    the chart, one per (focus, ISO weekday, local hour) with data for the heatmap. A heatmap cell
+    carries the sums of ``metrics`` (all: visitors, transactions and conversion's matched sums;
+    the others stay None or 0); its revenue is not kept per hour."""
     rows: list[tuple] = []
     cells: dict[tuple[bool, int, int], list] = {}
+    width = len(hours)
+    nothing = (None,) * width
     for is_focus, day, *values in fetched:
         rows.append((1, 0, None, 0, is_focus, day, None, None, *values[:7]))
+        mask = values[7]
+        sums = {metric: values[8 + width * k : 8 + width * (k + 1)] for k, metric in enumerate(metrics)}
+        v, t, mv, mt, mh = (sums.get(metric, nothing) for metric in HEAT_METRICS)
         dow = day.isoweekday()
-        width = len(hours)
-        v, t, mv, mt, mh = (values[7 + width * k : 7 + width * (k + 1)] for k in range(5))
         for n, hour in enumerate(hours):
-            if v[n] is None and t[n] is None:
+            if not mask >> hour & 1:  # neither visitors nor till data in this hour of the day
                 continue
             cell = cells.setdefault((is_focus, dow, hour), [None, None, 0, 0, 0])
             if v[n] is not None:
@@ -282,30 +305,49 @@ def brand_figures(
     *,
     compare: bool = True,
     from_rollup: bool = True,
+    heat_metrics: tuple[str, ...] = HEAT_METRICS,
+    with_devices: set[int] | None = None,
 ) -> BrandFigures:
     """Every comparison number of the brand page for ``stores`` (``compare`` False: the period
     itself only, e.g. the store list's today). Whole days from ``sales.ConversionDay``, the day
     cut by ``now`` from hourly rows: at most three statements. ``from_rollup`` False reads every
-    hour from the hourly rows instead (the direct computation the rollup must equal)."""
+    hour from the hourly rows instead (the direct computation the rollup must equal).
+    ``heat_metrics``: the heatmap sums read from the rollup (``HEAT_INPUTS[metric]``: what one
+    heatmap shows); a cell's other sums are then incomplete (only the hours of today, read from
+    hourly rows, carry them). ``with_devices``: the ids of the stores that have a device (their
+    visitors are the cameras'), when the caller knows them already; else one query."""
     from devices.models import Device
 
     days = period_days(first_day, last_day)
-    with_devices = set(Device.objects.filter(store__in=stores).values_list("store_id", flat=True).distinct())
+    if with_devices is None:
+        with_devices = set(
+            Device.objects.filter(store__in=stores).values_list("store_id", flat=True).distinct().order_by()
+        )
     hourly: dict[str, list] = {k: [] for k in ("stores", "periods", "los", "his", "cams", "staff", "tzs", "focus")}
-    daily: dict[str, list] = {k: [] for k in ("stores", "periods", "firsts", "lasts", "sources", "focus")}
+    daily: dict[str, list] = {
+        k: [] for k in ("stores", "groups", "sources", "focus", "window_groups", "periods", "firsts", "lasts")
+    }
+    periods = PERIODS if compare else PERIODS[:1]
     windows: dict[tuple[str, str], tuple] = {}
+    groups: dict[str, int] = {}  # time zone → its group of _DAY_RANGES
     for store in stores:
         cam = store.pk in with_devices
-        for index, name in enumerate(PERIODS if compare else PERIODS[:1]):
-            key = (store.timezone, name)
-            if key not in windows:
-                windows[key] = _windows(ZoneInfo(store.timezone), *days[name], now, from_rollup)
-            whole, hours = windows[key]
-            if whole is not None:
-                for column, value in zip(
-                    daily, (store.pk, index, *whole, "camera" if cam else "sender", store.pk == focus), strict=True
-                ):
-                    daily[column].append(value)
+        if store.timezone not in groups:
+            group = groups[store.timezone] = len(groups)
+            for index, name in enumerate(periods):
+                windows[(store.timezone, name)] = _windows(ZoneInfo(store.timezone), *days[name], now, from_rollup)
+                whole = windows[(store.timezone, name)][0]
+                if whole is not None:
+                    daily["window_groups"].append(group)
+                    daily["periods"].append(index)
+                    daily["firsts"].append(whole[0])
+                    daily["lasts"].append(whole[1])
+        daily["stores"].append(store.pk)
+        daily["groups"].append(groups[store.timezone])
+        daily["sources"].append("camera" if cam else "sender")
+        daily["focus"].append(store.pk == focus)
+        for index, name in enumerate(periods):
+            hours = windows[(store.timezone, name)][1]
             if hours is not None:
                 values = (store.pk, index, *hours, cam, store.subtract_staff, store.timezone, store.pk == focus)
                 for column, value in zip(hourly, values, strict=True):
@@ -314,10 +356,12 @@ def brand_figures(
         {store.pk: {} for store in stores}, {"brand": {}, "store": {}}, {"brand": {}, "store": {}}, days
     )
     rows: list = []
-    with transaction.atomic():
+    # A transaction only for the SET LOCAL of the hourly statement (each statement reads its own
+    # snapshot either way): without it, a past period costs no BEGIN and COMMIT.
+    with transaction.atomic() if hourly["stores"] else nullcontext():
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
-            if daily["stores"]:
+            if daily["stores"] and daily["periods"]:
                 cursor.execute(_DAY_TOTALS_SQL, daily, prepare=True)
                 mask = 0
                 for *row, hour_mask in cursor.fetchall():
@@ -325,8 +369,8 @@ def brand_figures(
                     mask |= hour_mask or 0
                 hours = tuple(hour for hour in range(24) if mask >> hour & 1)
                 if hours:
-                    cursor.execute(day_hours_sql(hours), daily, prepare=True)
-                    rows += _day_rows(cursor.fetchall(), hours)
+                    cursor.execute(day_hours_sql(hours, heat_metrics), daily, prepare=True)
+                    rows += _day_rows(cursor.fetchall(), hours, heat_metrics)
             if hourly["stores"]:
                 # Headroom for the GROUPING SETS hash over the hours read (under 2 MB for 100
                 # stores × a month when every hour is read; a day's hours are far less): an

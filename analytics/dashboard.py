@@ -527,16 +527,23 @@ def brand_view(
     sort: str = "name",
     descending: bool = False,
     focus: int | None = None,
+    heat: str | None = None,
 ) -> dict[str, Any]:
     """The brand page as a comparison tool: ``brand_comparison``'s rows with visitors, till
     figures and conversion against the previous period and the same weekdays a year before,
     ranks and the brand's medians, the daily series and the hour × weekday heatmap of the brand
-    (or of the ``focus`` store). See ``analytics.comparison``."""
+    (or of the ``focus`` store): every heatmap figure, or only those of the ``heat`` metric
+    (visitors or conversion) the page shows. See ``analytics.comparison``."""
     from analytics import comparison
 
     stores = list(stores)
     rows = brand_rows(stores, first_day, last_day, now)
-    figures = comparison.brand_figures(stores, first_day, last_day, now, focus)
+    heat_metrics = comparison.HEAT_INPUTS[heat] if heat else comparison.HEAT_METRICS
+    # The rows' device counts tell which stores count visitors with cameras: no second query.
+    with_devices = {row["store"].pk for row in rows if row["devices"]}
+    figures = comparison.brand_figures(
+        stores, first_day, last_day, now, focus, heat_metrics=heat_metrics, with_devices=with_devices
+    )
     for row in rows:
         row.update(comparison.store_columns(figures.totals[row["store"].pk]))
         row["currency"] = row["store"].currency

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError
 
-from analytics import comparison, csv_export
+from analytics import brand_table, comparison, csv_export
 from analytics.dashboard import (
     BRAND_SORT_KEYS,
     brand_view,
@@ -157,7 +157,7 @@ def store_csv(request: HttpRequest, store_id: int, table: str) -> HttpResponse:
 def brand_context(request: HttpRequest):
     if not is_brand_admin(request.user):
         raise PermissionDenied  # the page exists; this user may not see it (403, not 404)
-    stores = list(Store.objects.visible_to(request.user).select_related("tenant"))
+    stores = list(Store.objects.visible_to(request.user))  # nothing here reads store.tenant
     # "Today" of the brand is that of its first store; each store is then read in its own zone.
     zone = stores[0].timezone if stores else settings.TIME_ZONE
     try:
@@ -173,7 +173,14 @@ def brand_context(request: HttpRequest):
     focus = by_id.get(request.GET.get("store", ""))
     heat_metric = "conversion" if request.GET.get("heat") == "conversion" else "visitors"
     view = brand_view(
-        stores, parsed.first_day, parsed.last_day, timezone.now(), sort, descending, focus.pk if focus else None
+        stores,
+        parsed.first_day,
+        parsed.last_day,
+        timezone.now(),
+        sort,
+        descending,
+        focus.pk if focus else None,
+        heat=heat_metric,  # the heatmap's sums of the metric shown only
     )
     rows = view["rows"]
     # Per-row links built here: a {% url %} and two |date filters per row in the template cost
@@ -238,6 +245,11 @@ def brand_page(request: HttpRequest) -> HttpResponse:
     context, errors = brand_context(request)
     if context is None:
         return render(request, "dashboard/range_error.html", {"errors": errors}, status=400)
+    # The table body, the store picker and the heatmap's rows as strings (analytics.brand_table);
+    # the template keeps the rest.
+    context["table_rows"] = brand_table.rows_html(context["rows"], context["currency"])
+    context["store_options"] = brand_table.store_options(context["stores"], context["focus"])
+    context["heatmap_rows"] = brand_table.heatmap_rows(context["heatmap"])
     return render(request, "dashboard/brand.html", context)
 
 

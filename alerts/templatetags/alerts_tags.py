@@ -20,11 +20,15 @@ def store_anomalies(store: Store) -> list:
 
 @register.simple_tag(takes_context=True)
 def brand_anomalies(context) -> list[dict]:
-    """``[{store, conditions}]``: the open anomalies of the stores this user may see (one query
-    for the stores, one for the anomalies the checker holds open)."""
+    """``[{store, conditions}]``: the open anomalies of the stores this user may see, by store
+    name (one query for the anomalies the checker holds open, the visible stores a subquery; one
+    more for the stores that have any: 100 stores loaded for none cost ~2 ms a page)."""
     request = context.get("request")
     if request is None:
         return []
-    stores = list(Store.objects.visible_to(request.user).order_by("name"))
-    by_store = open_anomalies(stores)
-    return [{"store": store, "conditions": by_store[store.pk]} for store in stores if store.pk in by_store]
+    visible = Store.objects.visible_to(request.user)
+    by_store = open_anomalies(visible)
+    if not by_store:
+        return []
+    stores = visible.filter(pk__in=list(by_store)).order_by("name")
+    return [{"store": store, "conditions": by_store[store.pk]} for store in stores]

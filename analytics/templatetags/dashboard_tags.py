@@ -1,26 +1,60 @@
 """Template filters of the dashboards: durations and percentage changes in the page language.
 
-A brand page formats some 500 numbers; Django's ``number_format`` costs ~14 µs a call on the
+A brand page formats some 1,500 numbers; Django's ``number_format`` costs ~14 µs a call on the
 slow machine, the fast paths about half of that. They produce exactly
 what ``number_format(value, decimal_pos, force_grouping=True)`` would (the tests compare both in
 every language of the site) and hand anything they do not cover back to it.
+
+``get_language()`` (an asgiref ``Local`` read, ~4 µs) is the larger part of what remains: a
+caller formatting many numbers (``analytics.brand_table``) asks it once and passes it as
+``lang`` (keyword only, so templates never see it); it must be the active language.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
 
+ACTIVE: Any = object()  # ``lang`` not given: ask get_language()
+
+
+_FORMATS: dict[str, tuple[str, Any, str]] = {}
+
+
+def _formats(lang: str | None) -> tuple[str, Any, str]:
+    """``lang``'s thousands separator, grouping and decimal separator, as ``get_format`` gives
+    them, asked once per language (three ``get_format`` calls a number were ~1.5 ms of a brand
+    page); forgotten whenever a setting changes, as Django forgets its own format cache."""
+    found = _FORMATS.get(lang) if lang is not None else None
+    if found is None:
+        found = (
+            get_format("THOUSAND_SEPARATOR", lang),
+            get_format("NUMBER_GROUPING", lang),
+            get_format("DECIMAL_SEPARATOR", lang),
+        )
+        if lang is not None:  # None: get_format asked the active language itself
+            _FORMATS[lang] = found
+    return found
+
+
+@receiver(setting_changed)
+def _forget_formats(**kwargs: Any) -> None:
+    _FORMATS.clear()
+
 
 def _grouped_int(value: int, lang: str | None) -> str | None:
     """``value`` grouped like ``number_format(value, 0, force_grouping=True)``, or None where
     the language's grouping is not Python's (groups of 3) and does not vanish either."""
-    separator = get_format("THOUSAND_SEPARATOR", lang)
-    grouping = get_format("NUMBER_GROUPING", lang)
+    separator, grouping, _decimal = _formats(lang)
     if grouping == 3:
         return f"{value:,}".replace(",", separator)
     if separator == "" and grouping != 0:
@@ -29,31 +63,50 @@ def _grouped_int(value: int, lang: str | None) -> str | None:
     return None
 
 
-def grouped(value: object, decimal_pos: int | None = 0) -> str:
-    """``number_format(value, decimal_pos, force_grouping=True)``, faster for plain ints and
-    for finite floats with one decimal; anything else goes to Django.
+def _grouped_digits(digits: str, decimal_pos: int, lang: str | None) -> str | None:
+    """A plain ``[-]int[.frac]`` numeral as Django's ``numberformat.format`` shows it with
+    ``decimal_pos`` decimals: the fraction cut (never rounded) or padded with zeros."""
+    sign = "-" if digits[0] == "-" else ""
+    int_part, _sep, dec_part = digits.lstrip("-").partition(".")
+    text = _grouped_int(int(int_part), lang)
+    if text is None:
+        return None
+    dec_part = dec_part[:decimal_pos].ljust(decimal_pos, "0")
+    return f"{sign}{text}{_formats(lang)[2]}{dec_part}"
 
-    ``get_language()`` (an asgiref ``Local`` read, ~4 µs) is the larger part of what remains:
-    asked once here, as ``number_format`` does, not once per ``get_format``."""
+
+def grouped(value: object, decimal_pos: int | None = 0, *, lang: Any = ACTIVE) -> str:
+    """``number_format(value, decimal_pos, force_grouping=True)``, faster for plain ints, for
+    finite floats with one decimal and for finite Decimals with decimals (money); anything else
+    goes to Django."""
+    if lang is ACTIVE:
+        lang = get_language()
     if type(value) is int and not decimal_pos:  # not bool: Django would group "True"
-        text = _grouped_int(value, get_language())
+        text = _grouped_int(value, lang)
         if text is not None:
             return text
     elif decimal_pos == 1 and type(value) is float:
         # Django truncates the float's repr to one decimal (no rounding): "12.96" → "12.9".
         digits = repr(value)
         if "e" not in digits and "." in digits:  # not 1e16, inf or nan
-            int_part, _sep, dec_part = digits.partition(".")
-            sign = "-" if int_part[0] == "-" else ""
-            lang = get_language()
-            text = _grouped_int(int(int_part.lstrip("-")), lang)
+            text = _grouped_digits(digits, 1, lang)
             if text is not None:
-                return f"{sign}{text}{get_format('DECIMAL_SEPARATOR', lang)}{dec_part[0]}"
+                return text
+    elif decimal_pos and type(value) is Decimal and value.is_finite():
+        # As Django: a value too small for the decimals shown is 0 ("-0.001" → "0.00"), then
+        # its plain numeral ("{:f}", short of Django's 200-digit scientific cut-off) is cut.
+        if abs(value) < Decimal(1).scaleb(-decimal_pos):
+            value = Decimal(0)
+        _sign, numerals, exponent = value.as_tuple()
+        if abs(int(exponent)) + len(numerals) <= 200:
+            text = _grouped_digits(f"{value:f}", decimal_pos, lang)
+            if text is not None:
+                return text
     return number_format(value, decimal_pos, force_grouping=True)
 
 
 @register.filter
-def duration(seconds: float | None) -> str:
+def duration(seconds: float | None, *, lang: Any = ACTIVE) -> str:
     """``125.4`` → "2 min 5 s" (Turkish: "2 dk 5 sn"); empty stays a dash."""
     if seconds is None or seconds == "":
         return "–"
@@ -65,25 +118,25 @@ def duration(seconds: float | None) -> str:
 
 
 @register.filter
-def signed_percent(value: float | None) -> str:
+def signed_percent(value: float | None, *, lang: Any = ACTIVE) -> str:
     """``12.5`` → "+12,5 %" in Turkish, "+12.5 %" in English."""
     if value is None:
         return "–"
     sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return f"{sign}{grouped(abs(value), 1)} %"
+    return f"{sign}{grouped(abs(value), 1, lang=lang)} %"
 
 
 @register.filter
-def count(value: int | float | None) -> str:
+def count(value: int | float | None, *, lang: Any = ACTIVE) -> str:
     """An integer with the language's thousands separator ("12.345" in Turkish)."""
     if value is None:
         return "–"
-    return grouped(value, 0)
+    return grouped(value, 0, lang=lang)
 
 
 @register.filter
-def decimal1(value: float | None) -> str:
+def decimal1(value: float | None, *, lang: Any = ACTIVE) -> str:
     """One decimal with the language's separators ("1.234,5" in Turkish)."""
     if value is None:
         return "–"
-    return grouped(value, 1)
+    return grouped(value, 1, lang=lang)

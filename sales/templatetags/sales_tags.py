@@ -1,37 +1,41 @@
-"""Number filters of the till figures, in the page language (missing stays a dash)."""
+"""Number filters of the till figures, in the page language (missing stays a dash).
+
+``lang``: as in ``analytics.templatetags.dashboard_tags`` (the active language, asked once by a
+caller formatting many numbers; keyword only, so templates never see it)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
 
-from analytics.templatetags.dashboard_tags import grouped
+from analytics.templatetags.dashboard_tags import ACTIVE, grouped
 
 register = template.Library()
 
 
 @register.filter
-def money(value: Decimal | None) -> str:
+def money(value: Decimal | None, *, lang: Any = ACTIVE) -> str:
     """``1530.5`` → "1.530,50" in Turkish, "1,530.50" in English."""
     if value is None:
         return "–"
-    return grouped(value, 2)
+    return grouped(value, 2, lang=lang)
 
 
 @register.filter
-def percent(value: float | None) -> str:
+def percent(value: float | None, *, lang: Any = ACTIVE) -> str:
     """A conversion: "23,5 %" in Turkish; None (no hour with both sides) is a dash, never 0 %."""
     if value is None:
         return "–"
-    return f"{grouped(float(value), 1)} %"
+    return f"{grouped(float(value), 1, lang=lang)} %"
 
 
 @register.filter
-def signed_points(value: float | None) -> str:
+def signed_points(value: float | None, *, lang: Any = ACTIVE) -> str:
     """A change of a rate in percentage points: "+5,0 pp" in Turkish ("yp"), "+5.0 pp" in English."""
     if value is None:
         return "–"
     sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return _("%(sign)s%(value)s pp") % {"sign": sign, "value": grouped(abs(float(value)), 1)}
+    return _("%(sign)s%(value)s pp") % {"sign": sign, "value": grouped(abs(float(value)), 1, lang=lang)}

@@ -10,12 +10,21 @@ from django.utils import translation
 from django.utils.formats import number_format
 
 from analytics.templatetags.dashboard_tags import count, decimal1, duration, grouped, signed_percent
+from sales.templatetags.sales_tags import money, percent, signed_points
 
 # The site's languages, plus a grouping Python does not do (Hindi: none by default, Indian
 # groups when NUMBER_GROUPING says so) and a separator that is not ASCII (French: no-break space).
 LANGUAGES = ["tr", "en", "zh-hant", "hi", "fr"]
 INTS = [0, 7, 999, 1000, 12345, 99999, 1234567, 123456789012, -1, -999, -1000, -1234, -1234567]
 FLOATS = [0.0, -0.0, 0.05, 7.0, 12.34, 12.96, 999.99, 1000.0, 1234.5, 1234567.89, -0.5, -1234.56, 1e15, 1e16, 1e-7]
+# Money as the till sums give it, and what Django treats specially: too small for the decimals
+# shown (0), negative zero, exponents, more than 200 digits (scientific). (Django raises on
+# NaN and infinities; the fast path hands them to it.)
+DECIMALS = [
+    *(Decimal(text) for text in ("0", "0.00", "-0.00", "0.001", "-0.001", "0.005", "0.01", "-0.01", "7", "12.3")),
+    *(Decimal(text) for text in ("137.25", "99.999", "1234.5", "-1234.56", "543510.00", "1234567.891")),
+    *(Decimal(text) for text in ("123456789012.34", "1E+3", "-1E+5", "1.5E-1", "1E+250", "1E-300")),
+]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -69,3 +78,38 @@ def test_durations_with_thousands_of_minutes():
         with translation.override(lang):
             assert duration(60 * 12345 + 7) == duration(60 * 12345 + 7.2)
             assert number_format(12345, force_grouping=True) in duration(60 * 12345 + 7)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_decimals_match_number_format(lang):
+    with translation.override(lang):
+        for value in DECIMALS:
+            assert money(value) == number_format(value, 2, force_grouping=True), value
+            assert grouped(value, 1) == number_format(value, 1, force_grouping=True), value
+            assert grouped(value, 3) == number_format(value, 3, force_grouping=True), value
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_language_passed_once_gives_the_same_text(lang):
+    """``lang=`` (a caller formatting a table asks the language once) changes nothing."""
+    with translation.override(lang):
+        active = translation.get_language()
+        for value in [None, *INTS, *FLOATS]:
+            assert count(value, lang=active) == count(value), value
+            assert decimal1(value, lang=active) == decimal1(value), value
+            assert signed_percent(value, lang=active) == signed_percent(value), value
+            assert percent(value, lang=active) == percent(value), value
+            assert signed_points(value, lang=active) == signed_points(value), value
+            if value is None or abs(value) < 1e12:
+                assert duration(value, lang=active) == duration(value), value
+        for value in [None, *DECIMALS]:
+            assert money(value, lang=active) == money(value), value
+
+
+def test_a_changed_setting_is_not_hidden_by_the_separators_asked_once():
+    # Tamil: no separators or grouping of its own (the settings'), and no other test asks for it.
+    with translation.override("ta"):
+        with override_settings(NUMBER_GROUPING=3):
+            assert count(12345678) == "12,345,678"
+        with override_settings(NUMBER_GROUPING=(3, 2, 0)):
+            assert count(12345678) == "1,23,45,678" == number_format(12345678, 0, force_grouping=True)

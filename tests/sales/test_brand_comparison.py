@@ -12,7 +12,8 @@ from analytics.dashboard import brand_view
 from analytics.models import HourlyCustomers
 from devices.models import Device, HourlyFootfall
 from sales.models import HourlySales
-from tests.factories import StoreFactory
+from stores.models import Role
+from tests.factories import StoreFactory, make_member
 
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
 FIRST, LAST = date(2026, 3, 2), date(2026, 3, 3)  # Monday, Tuesday
@@ -161,3 +162,66 @@ def test_another_brands_store_cannot_be_focused_or_seen(client, brand_admin_a, b
     assert store_b.pk not in {row["store"].pk for row in response.context["rows"]}
     assert sum(row["transactions"] or 0 for row in response.context["rows"]) == 50
     assert store_b.name not in response.content.decode()
+
+
+def test_brand_table_rows_in_the_page_language_escaped_with_mixed_currencies(client, brand_admin_a, brand):
+    """The table body is built in Python (analytics.brand_table): each cell as the filters give
+    it in the page language, names escaped, revenue naming its currency where stores differ."""
+    a, b, c = brand
+    euro = StoreFactory(tenant=a.tenant, code="e", name='Zürich <&> "Ost"', timezone="Europe/Istanbul", currency="EUR")
+    door(euro, at(FIRST, 10), 1234)
+    sale(euro, at(FIRST, 10), 3, "1234567.89")
+    client.force_login(brand_admin_a)
+    client.cookies["django_language"] = "tr"
+    html = client.get(f"/dashboard/brand/?from={FIRST}&to={LAST}").content.decode()
+    row = html[html.index(f'<tr data-store="{euro.pk}">') :]
+    row = row[: row.index("</tr>")]
+    assert "Zürich &lt;&amp;&gt; &quot;Ost&quot;</a></th>" in row
+    cells = [cell.split("</td>")[0] for cell in row.split('<td class="num">')[1:]]
+    assert cells == [
+        "1.234",
+        "1.234",
+        "–",
+        "0 / 0",
+        '1.234 <span class="rank">#1</span>',
+        "–",
+        "–",
+        '0,2 % <span class="rank">#3</span>',
+        "–",
+        "–",
+        "3",
+        "1.234.567,89 EUR",
+        "411.522,63",
+        "1.000,46",
+    ]
+    alpha = html[html.index(f'<tr data-store="{a.pk}">') :]
+    assert '<td class="num">1.100,00 TRY</td>' in alpha[: alpha.index("</tr>")]
+
+
+def test_brand_table_without_stores(client, tenant_b):
+    user = make_member(tenant_b, Role.BRAND_ADMIN, [], username="empty-brand").user
+    client.force_login(user)
+    response = client.get("/dashboard/brand/")
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert '<td colspan="15" class="empty">No stores.</td>' in response.content.decode()
+
+
+def test_heatmap_rows_in_the_page_language(client, brand_admin_a, brand):
+    """The heatmap's body (analytics.brand_table): weekday names translated, each cell the metric
+    shown with its colour step, a dash where an hour of that weekday has nothing."""
+    a, b, c = brand
+    client.force_login(brand_admin_a)
+    client.cookies["django_language"] = "tr"
+    html = client.get(f"/dashboard/brand/?from={FIRST}&to={LAST}").content.decode()
+    body = html[html.index('<table class="data heatgrid">') :]
+    body = body[body.index("<tbody>") : body.index("</tbody>")]
+    # Hours 10, 11 and 15; Monday 10:00 100 visitors, 11:00 50; Tuesday 10:00 100 (Beta's cameras).
+    assert body.startswith(
+        '<tbody><tr><th scope="row">Pzt</th><td class="num heat-4">100</td><td class="num heat-2">50</td>'
+        '<td class="num">–</td></tr><tr><th scope="row">Sal</th><td class="num heat-4">100</td>'
+    )
+    assert body.count("<tr>") == 7
+    html = client.get(f"/dashboard/brand/?from={FIRST}&to={LAST}&heat=conversion").content.decode()
+    body = html[html.index('<table class="data heatgrid">') :]
+    assert '<th scope="row">Pzt</th><td class="num heat-4">20,0 %</td><td class="num">–</td>' in body

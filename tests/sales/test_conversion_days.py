@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 
 from analytics import storedays
-from analytics.comparison import Totals, brand_figures, period_days
+from analytics.comparison import HEAT_INPUTS, Totals, brand_figures, period_days
 from analytics.models import HourlyCustomers
 from analytics.services import apply_feed
 from devices.models import Device, HourlyDemographics, HourlyFootfall
@@ -205,6 +205,24 @@ def test_rollup_equals_the_hourly_statement(stores, first, last):
             rolled = observed(brand_figures(stores, first, last, now, focus))
             direct = observed(brand_figures(stores, first, last, now, focus, from_rollup=False))
             assert rolled == direct
+
+
+@pytest.mark.parametrize(("first", "last"), [SPRING, FALL])
+def test_a_heatmap_of_one_metric_shows_what_every_sum_gives(stores, first, last):
+    """The page sums only the arrays of the heatmap it shows (HEAT_INPUTS): the same cells, the
+    same values of that metric, the same totals and daily series as with every sum."""
+    fill(stores, first, last, seed=4)
+    for now in cuts(first, last):
+        for focus in (None, stores[3].pk):
+            every = brand_figures(stores, first, last, now, focus)
+            for metric, inputs in HEAT_INPUTS.items():
+                some = brand_figures(stores, first, last, now, focus, heat_metrics=inputs)
+                assert observed(some)["totals"] == observed(every)["totals"]
+                assert observed(some)["daily"] == observed(every)["daily"]
+                for target in ("brand", "store"):
+                    shown = {cell: getattr(t, metric) for cell, t in some.heatmap[target].items()}
+                    assert shown == {cell: getattr(t, metric) for cell, t in every.heatmap[target].items()}
+                    assert any(value is not None for value in shown.values()) or target == "store" and not focus
 
 
 def test_a_day_with_one_side_only_and_a_store_without_anything(stores):
