@@ -1,15 +1,14 @@
 """stores.events.LivePublisher: ingest's live events reach the store's group, without blocking.
 
 With the in-memory layer (development, tests) the event is sent at once, as before. With a
-Redis layer it goes through the publisher's own event loop; Redis at 127.0.0.1:6379 is used when
-it runs (and must run when ``VISLIVIS_REQUIRE_SERVICES=1``).
+Redis layer it goes through the publisher's own event loop, on the machine's Redis
+(``tests.services.redis_url``: skipped on a laptop without one, a failure when
+``VISLIVIS_REQUIRE_SERVICES=1``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import time
 import uuid
 
@@ -18,16 +17,19 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from stores.events import LivePublisher, publish_store_event, store_group
+from tests.services import redis_url
 
 
-def redis_running() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        if os.environ.get("VISLIVIS_REQUIRE_SERVICES") == "1":
-            pytest.fail("VISLIVIS_REQUIRE_SERVICES=1 but no Redis listens on 127.0.0.1:6379")
-        return False
+@pytest.fixture
+def redis_layer(settings):
+    """A Redis channel layer of this test's own (a fresh prefix) on the machine's Redis."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url()], "prefix": f"test-live-{uuid.uuid4().hex[:8]}"},
+        }
+    }
+    return get_channel_layer()
 
 
 def _join_and_wait(layer, group: str, send, timeout: float = 5.0) -> dict:
@@ -50,18 +52,8 @@ def test_event_reaches_the_group_after_commit_with_the_in_memory_layer(settings)
     assert message == {"type": "store.event", "kind": "device", "payload": {"records": 3}}
 
 
-def test_event_reaches_the_group_through_the_publisher_loop_with_redis(settings):
-    if redis_running():
-        prefix = f"test-live-{uuid.uuid4().hex[:8]}"
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": ["redis://127.0.0.1:6379/15"], "prefix": prefix},
-            }
-        }
-    else:
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    layer = get_channel_layer()
+def test_event_reaches_the_group_through_the_publisher_loop_with_redis(redis_layer):
+    layer = redis_layer
     publisher = LivePublisher()
     message = _join_and_wait(layer, store_group(8), lambda: publisher.send(8, "analytics", {"feed": "customers"}))
     assert message["kind"] == "analytics" and message["payload"] == {"feed": "customers"}
@@ -81,18 +73,9 @@ def test_sends_beyond_the_pending_limit_are_dropped_not_queued(settings, caplog)
     assert "dropped" in caplog.text
 
 
-def test_a_burst_of_events_is_sent_without_exhausting_the_redis_pool(settings, caplog):
+def test_a_burst_of_events_is_sent_without_exhausting_the_redis_pool(redis_layer, caplog):
     """An applier's batch publishes one event per device at once: hundreds, in one go."""
-    if not redis_running():
-        pytest.skip("needs Redis at 127.0.0.1:6379 (a failure when VISLIVIS_REQUIRE_SERVICES=1)")
-    prefix = f"test-burst-{uuid.uuid4().hex[:8]}"
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/15"], "prefix": prefix},
-        }
-    }
-    layer = get_channel_layer()
+    layer = redis_layer
     publisher = LivePublisher()
     last = 10_000 + 799
     message = _join_and_wait(
