@@ -236,7 +236,6 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
     cameras = [store for store in stores if store.pk in result[CAMERA]]
     windows = {store.pk: group_windows[(store.timezone, store.opening_hour)] for store in cameras}
     for store_id, amount in staff_removed_by_store(cameras, windows).items():
-        if store_id in result[CAMERA]:
-            footfall, peak = result[CAMERA][store_id]
-            result[CAMERA][store_id] = (max(0, footfall - amount), peak)
+        footfall, peak = result[CAMERA][store_id]
+        result[CAMERA][store_id] = (max(0, footfall - amount), peak)
     return result

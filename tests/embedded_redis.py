@@ -14,11 +14,12 @@ import atexit
 import ctypes
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from tests.production.services import closed_port, port_open
 
 _server: tuple[subprocess.Popen, str] | None = None
 
@@ -33,33 +34,19 @@ def binary() -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def answers(host: str, port: int, timeout: float = 1.0) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=timeout).close()
-    except OSError:
-        return False
-    return True
-
-
 def url(timeout: float = 15.0) -> str:
     """``redis://127.0.0.1:<port>/0`` of this process's embedded server, started on first use."""
     global _server
     if _server is not None and _server[0].poll() is None:
         return _server[1]
-    port = _free_port()
+    port = closed_port()  # free: bound, then released
     workdir = tempfile.mkdtemp(prefix="vislivis-test-redis-")
     command = [str(binary()), "--bind", "127.0.0.1", "--port", str(port), "--dir", workdir]
     command += ["--save", "", "--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
     atexit.register(_stop, process, workdir)
     deadline = time.monotonic() + timeout
-    while not answers("127.0.0.1", port, timeout=0.2):
+    while not port_open(port):
         if process.poll() is not None:
             raise RuntimeError(f"the embedded redis-server exited: {process.stderr.read().decode()[-500:]}")
         if time.monotonic() > deadline:

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests import embedded_redis
+from tests.production.services import port_open
 
 # A database of its own when REDIS_URL is unset: these tests clear what they use.
 LOCAL_REDIS = "redis://127.0.0.1:6379/14"
@@ -24,7 +25,7 @@ def redis_url() -> str:
     or a failure when services are required."""
     url = os.environ.get("REDIS_URL") or LOCAL_REDIS
     parsed = urlparse(url)
-    if embedded_redis.answers(parsed.hostname or "127.0.0.1", parsed.port or 6379):
+    if port_open(parsed.port or 6379, parsed.hostname or "127.0.0.1"):
         return url
     if os.environ.get("VISLIVIS_REQUIRE_SERVICES") == "1":
         pytest.fail(f"VISLIVIS_REQUIRE_SERVICES=1 but Redis at {url} is not reachable")

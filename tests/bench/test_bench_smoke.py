@@ -106,7 +106,7 @@ def quiet_afterwards(live_server):
     (seen once, wrk installed). Waits until no other connection to the test database is inside a
     statement or a transaction, for a settle time, at most 30 s.
     """
-    yield live_server
+    yield
     from django.db import connection
 
     sql = (
@@ -130,8 +130,8 @@ def quiet_afterwards(live_server):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ingest_scenarios_succeed_against_a_live_server(quiet_afterwards, settings):
-    live_server = quiet_afterwards
+@pytest.mark.usefixtures("quiet_afterwards")
+def test_ingest_scenarios_succeed_against_a_live_server(live_server, settings):
     settings.ROOT_URLCONF = "bench.urls"
     settings.SECURE_SSL_REDIRECT = False
     fixtures = ingest.create_fixtures(stores=3)
@@ -171,8 +171,8 @@ def _applier_env() -> dict[str, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_appliers_drain_and_the_sustained_stream_reports_its_lag(quiet_afterwards, settings):
-    live_server = quiet_afterwards
+@pytest.mark.usefixtures("quiet_afterwards")
+def test_appliers_drain_and_the_sustained_stream_reports_its_lag(live_server, settings):
     settings.ROOT_URLCONF = "bench.urls"
     settings.SECURE_SSL_REDIRECT = False
     settings.DEVICES_APPLY_INLINE = False  # the live server only keeps documents; the appliers apply

@@ -7,22 +7,16 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
+from tests.production.services import closed_port
 from tests.production.test_process_logs import production_env
-from tests.services import redis_url
+from tests.services import database_url, redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def readyz(port: int) -> tuple[int, dict]:
@@ -35,14 +29,11 @@ def readyz(port: int) -> tuple[int, dict]:
 
 
 def test_recycled_preloaded_workers_answer_with_their_own_database_connections(tmp_path, transactional_db):
-    from django.db import connection
-
-    db = connection.settings_dict
-    port = free_port()
+    port = closed_port()  # free: bound, then released
     env = {
         **production_env(tmp_path, broker=redis_url()),
         # The test database (readyz runs SELECT 1 on it), as the suite's server names it.
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": database_url(),
         "BIND": "127.0.0.1",
         "PORT": str(port),
         "WEB_WORKERS": "2",
