@@ -66,10 +66,6 @@ def fake_server(reply) -> Iterator[int]:
         server.server_close()
 
 
-def fake_redis_reply(data: bytes) -> bytes:
-    return b"+PONG\r\n" if b"PING" in data.upper() else b"+OK\r\n"
-
-
 def fake_mqtt_reply(return_code: int):
     def reply(data: bytes) -> bytes | None:
         if data[:1] == b"\x10":

@@ -5,24 +5,16 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from tests.production.services import (
-    closed_port,
-    fake_mqtt_reply,
-    fake_redis_reply,
-    fake_server,
-    require_or_fallback,
-)
+from tests.production.services import closed_port, fake_mqtt_reply, fake_server, require_or_fallback
+from tests.services import redis_url as machine_or_embedded_redis
 
 PRODUCTION_MIDDLEWARE_HEAD = "vislivis.health.HealthCheckMiddleware"
 
 
 @pytest.fixture
 def redis_url():
-    if require_or_fallback(6379, "Redis"):
-        yield "redis://127.0.0.1:6379/0"
-        return
-    with fake_server(fake_redis_reply) as port:
-        yield f"redis://127.0.0.1:{port}/0"
+    """A real Redis: the machine's, else the test process's embedded one (tests.embedded_redis)."""
+    return machine_or_embedded_redis()
 
 
 @pytest.fixture
