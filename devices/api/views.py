@@ -18,6 +18,7 @@ from devices.services import INGEST_KEY_MAX_LENGTH, ingest_pushed, store_of_inge
 from stores.api.base import StoreScopedAPIView
 from vislivis import throttles
 from vislivis.client_address import client_ip
+from vislivis.lean_routes import lean_route
 from vislivis.middleware import request_too_large_response
 
 
@@ -88,11 +89,14 @@ class XmlIngestView(APIView):
 _xml_ingest_api_view = XmlIngestView.as_view()
 
 
+@lean_route("POST")
 @csrf_exempt
 def xml_ingest(request: HttpRequest, ingest_key: str) -> HttpResponse:
     """The camera push without DRF's request wrapping, negotiation, authentication and permission
     loop: on an unauthenticated ingest-key endpoint they bought nothing and cost a good part of
-    each push. The ingest-key throttle is called directly; replies are the same as the API view's."""
+    each push. The ingest-key throttle is called directly; replies are the same as the API view's.
+    A POST is answered by ``vislivis.lean_routes`` past the browser middleware (sessions, locale,
+    CSRF, auth, messages); other methods go through the whole stack to the API view."""
     if request.method != "POST":
         return _xml_ingest_api_view(request, ingest_key=ingest_key)
     wait = throttles.ingest_key_wait(ingest_key)

@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "vislivis.middleware.BodySizeLimitMiddleware",
     # OperationalError/InterfaceError escaping a view → 503 + Retry-After (process_exception).
     "vislivis.middleware.DatabaseUnavailableMiddleware",
+    # Machine endpoints marked @lean_route (the camera push) are answered here, past the browser
+    # middleware below; the guards above still apply (vislivis/lean_routes.py says why).
+    "vislivis.lean_routes.LeanRouteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

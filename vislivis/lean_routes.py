@@ -1,0 +1,82 @@
+"""Machine endpoints answered past the browser half of the middleware stack.
+
+Why: a counting camera pushes its current minute ~17 times a minute, and each push went through
+sessions, locale, CSRF, authentication, the login lockout, the brand language, messages and
+frame options — middleware with nothing to do on a cookie-less, unauthenticated, CSRF-exempt
+machine endpoint, which cost ~0.2–0.6 ms of the push's ~1.7 ms of worker CPU (measured in
+process, docs/performance.md). ``LeanRouteMiddleware`` sits right below the guards in
+``MIDDLEWARE``: everything above it (request id, health paths, HTTPS redirect and security
+headers, static files, the query-string and body-size guards, database-unavailable) still
+applies to these routes; everything below it does not.
+
+Closed by default: only a view marked with :func:`lean_route`, and only for the methods it
+names, is served here (``tests/test_lean_routes.py`` lists the marked views of the URLconf).
+Any other request — another method on the same URL included — goes on down the whole stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from vislivis.middleware import DATABASE_ERRORS, database_unavailable_response, is_api_path
+
+LEAN_METHODS_ATTRIBUTE = "lean_methods"
+# Every method some lean route serves: any other request passes without a URL lookup.
+_SERVED_METHODS: set[str] = set()
+
+
+def lean_route(*methods: str) -> Callable:
+    """Mark a view to be answered by ``LeanRouteMiddleware`` for ``methods`` (e.g. ``"POST"``).
+
+    The view must need nothing of the skipped middleware: no session, no ``request.user``, no
+    CSRF check (it is exempt anyway), no translated page, no messages.
+    """
+    if not methods:
+        raise ValueError("lean_route needs the methods it serves, e.g. lean_route('POST').")
+
+    served = frozenset(method.upper() for method in methods)
+    _SERVED_METHODS.update(served)
+
+    def mark(view: Callable) -> Callable:
+        setattr(view, LEAN_METHODS_ATTRIBUTE, served)
+        return view
+
+    return mark
+
+
+def lean_view(request: HttpRequest):
+    """The URL match of ``request`` when its view is marked for its method, else ``None``."""
+    if not is_api_path(request.path_info):
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if request.method not in getattr(match.func, LEAN_METHODS_ATTRIBUTE, ()):
+        return None
+    return match
+
+
+class LeanRouteMiddleware:
+    """Answer a marked view directly, as the handler would, past the middleware below this one.
+
+    A database outage escaping the view is the same 503 ``DatabaseUnavailableMiddleware``
+    gives (its ``process_exception`` hook only sees views the handler calls); any other error
+    goes to the handler's 500 as it would from the view.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        match = lean_view(request) if request.method in _SERVED_METHODS else None
+        if match is None:
+            return self.get_response(request)
+        request.resolver_match = match
+        try:
+            return match.func(request, *match.args, **match.kwargs)
+        except DATABASE_ERRORS as exc:
+            return database_unavailable_response(request, exc)
