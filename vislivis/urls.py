@@ -23,6 +23,9 @@ def flexible(route: str, view, name: str):
 
 
 api_patterns = [
+    # First: the camera push is by far the most frequent request, and URL resolution tries the
+    # patterns in order (no other pattern here starts with api/devices/).
+    path("api/devices/", include("devices.api.urls")),
     flexible("api/auth/token", store_views.ObtainTokenView.as_view(), "api-token"),
     flexible("api/health/heartbeat", store_views.HeartbeatView.as_view(), "heartbeat"),
     flexible("api/analytics/customers", analytics_views.CustomersView.as_view(), "ingest-customers"),
@@ -46,7 +49,6 @@ api_patterns = [
         device_views.DemographicsView.as_view(),
         name="store-demographics",
     ),
-    path("api/devices/", include("devices.api.urls")),
     path("api/pantilt/", include("pantilt.api.urls")),
     path("api/visitorsflow/", include("visitorsflow.api.urls")),
     path("", include("pantilt.api.alias_urls")),
