@@ -90,8 +90,32 @@ def ingest_pushed(
     A refused document looks its store up itself, to keep the refusal beside the store."""
     if len(ingest_key) > INGEST_KEY_MAX_LENGTH:
         return None
+    verdict = parse_pushed(ingest_key, body)
+    return keep_pushed(
+        ingest_key, body, verdict, received_at=received_at, remote_addr=remote_addr, content_type=content_type
+    )
+
+
+def parse_pushed(ingest_key: str, body: bytes):
+    """The parsed push, or the ``XMLRejected`` that refuses it (first half of ``ingest_pushed``:
+    the camera view counts the push's throttle meanwhile)."""
+    return _parse(body, f"ingest key {ingest_key[:4]}…")
+
+
+def keep_pushed(
+    ingest_key: str,
+    body: bytes,
+    verdict,
+    *,
+    received_at: datetime | None = None,
+    remote_addr: str | None = None,
+    content_type: str = "",
+) -> IngestResult | None:
+    """Keep a push ``parse_pushed`` judged (second half of ``ingest_pushed``), or None when the
+    key names no store."""
+    if len(ingest_key) > INGEST_KEY_MAX_LENGTH:
+        return None
     received_at = received_at or timezone.now()
-    verdict = _parse(body, f"ingest key {ingest_key[:4]}…")
     if isinstance(verdict, XMLRejected):
         store_id = store_of_ingest_key(ingest_key)
         if store_id is None:

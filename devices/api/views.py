@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -14,7 +16,7 @@ from rest_framework.views import APIView
 
 from devices import conf, selectors
 from devices.api import docs
-from devices.services import INGEST_KEY_MAX_LENGTH, ingest_pushed, store_of_ingest_key
+from devices.services import INGEST_KEY_MAX_LENGTH, keep_pushed, parse_pushed, store_of_ingest_key
 from stores.api.base import StoreScopedAPIView
 from vislivis import throttles
 from vislivis.client_address import client_ip
@@ -43,19 +45,34 @@ def read_limited_body(request: HttpRequest, limit: int) -> bytes | None:
     return None if len(data) > limit else data
 
 
-def ingest_response(request: HttpRequest, ingest_key: str) -> JsonResponse:
-    """Store one pushed document for the store of ``ingest_key`` and answer as the firmware expects."""
+def _admitted() -> None:
+    return None
+
+
+def ingest_response(
+    request: HttpRequest, ingest_key: str, throttle_wait: Callable[[], float | None] = _admitted
+) -> HttpResponse:
+    """Store one pushed document for the store of ``ingest_key`` and answer as the firmware expects.
+
+    ``throttle_wait``: the push's throttle answer (``PendingHit.wait``), asked after the parse and
+    before anything is kept or answered: a throttled push keeps nothing and is a 429 whatever it sent.
+    """
     if len(ingest_key) > INGEST_KEY_MAX_LENGTH:
         return failure(404, "detail", "Not found.")
     limit = conf.max_body_bytes()
     body = read_limited_body(request, limit)
+    verdict = parse_pushed(ingest_key, body) if body is not None else None
+    wait = throttle_wait()
+    if wait is not None:
+        return throttles.throttled_response(wait)
     if body is None:  # an unknown key stays a 404 whatever it sends
         if store_of_ingest_key(ingest_key) is None:
             return failure(404, "detail", "Not found.")
         return request_too_large_response(limit)
-    result = ingest_pushed(
+    result = keep_pushed(
         ingest_key,
         body,
+        verdict,
         received_at=timezone.now(),
         remote_addr=client_ip(request) or None,
         content_type=request.META.get("CONTENT_TYPE", ""),
@@ -99,10 +116,11 @@ def xml_ingest(request: HttpRequest, ingest_key: str) -> HttpResponse:
     CSRF, auth, messages); other methods go through the whole stack to the API view."""
     if request.method != "POST":
         return _xml_ingest_api_view(request, ingest_key=ingest_key)
-    wait = throttles.ingest_key_wait(ingest_key)
-    if wait is not None:
-        return throttles.throttled_response(wait)
-    return ingest_response(request, ingest_key)
+    counted = throttles.send_ingest_key_hit(ingest_key)  # answered while the body is parsed
+    try:
+        return ingest_response(request, ingest_key, counted.wait)
+    finally:
+        counted.close()
 
 
 # drf-spectacular lists URL callbacks that carry their API view class (as ``as_view()`` sets):

@@ -109,3 +109,69 @@ def test_redis_unreachable_lets_the_request_through(settings, caplog):
     settings.CACHES = {"default": {"BACKEND": throttles.REDIS_CACHE_BACKENDS[-1], "LOCATION": "redis://127.0.0.1:1/0"}}
     assert throttles.hit("id:1", throttles.ACCOUNT_SCOPES, now=HOUR_START) is None
     assert "Throttle counters unavailable" in caplog.text
+
+
+# The camera push sends its count ahead and reads the answer after parsing (PendingHit).
+def ingest_rates(settings, burst: str) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "ingest_key_burst": burst,
+            "ingest_key": "1000/hour",
+        },
+    }
+
+
+def test_a_count_sent_ahead_answers_as_hit_does(backend, settings):
+    ingest_rates(settings, "2/min")
+    with freeze_time(datetime.fromtimestamp(HOUR_START + 20, UTC)):
+        pending = [throttles.send_ingest_key_hit("camera-key-1") for _ in range(3)]
+        # Sent in a row on one connection, read in the same order: each its own answer.
+        assert [hit.wait() for hit in pending] == [None, None, 40]
+        assert throttles.send_ingest_key_hit("camera-key-2").wait() is None  # its own counters
+
+
+def test_an_unread_answer_is_never_read_by_the_next_count(backend, settings):
+    """A push that failed between send and read leaves a reply on the line: it is dropped,
+    not taken for the next push's answer (which would let a refused push through)."""
+    ingest_rates(settings, "1/min")
+    with freeze_time(datetime.fromtimestamp(HOUR_START, UTC)):
+        abandoned = throttles.send_ingest_key_hit("camera-key-3")
+        abandoned.close()  # counted by Redis, answer never read
+        assert throttles.send_ingest_key_hit("camera-key-3").wait() == 60
+
+
+def test_a_flushed_script_is_loaded_again(settings):
+    import redis
+
+    settings.CACHES = {"default": {"BACKEND": throttles.REDIS_CACHE_BACKENDS[-1], "LOCATION": redis_url()}}
+    ingest_rates(settings, "1/min")
+    from django.core.cache import cache
+
+    cache.clear()
+    redis.Redis.from_url(redis_url()).script_flush()  # as after a Redis restart
+    with freeze_time(datetime.fromtimestamp(HOUR_START, UTC)):
+        assert throttles.send_ingest_key_hit("camera-key-4").wait() is None
+        assert throttles.send_ingest_key_hit("camera-key-4").wait() == 60
+
+
+def test_redis_unreachable_lets_a_push_through(settings, caplog):
+    settings.CACHES = {"default": {"BACKEND": throttles.REDIS_CACHE_BACKENDS[-1], "LOCATION": "redis://127.0.0.1:1/0"}}
+    hit = throttles.send_ingest_key_hit("camera-key-5")
+    assert hit.wait() is None
+    hit.close()
+    assert "Throttle counters unavailable" in caplog.text
+
+
+def test_a_throttled_push_keeps_nothing_through_redis(backend, settings, client, store_a):
+    from devices.models import ReceivedDocument
+    from tests.devices.conftest import sample
+
+    ingest_rates(settings, "1/min")
+    with freeze_time(datetime.fromtimestamp(HOUR_START + 30, UTC)):
+        first = client.post(store_a.ingest_path, sample("diags"), content_type="text/xml")
+        second = client.post(store_a.ingest_path, sample("metrics"), content_type="text/xml")
+    assert (first.status_code, second.status_code) == (200, 429)
+    assert second["Retry-After"] == "30"
+    assert ReceivedDocument.objects.filter(store=store_a).count() == 1
