@@ -311,6 +311,18 @@ def test_deep_nesting_is_refused():
     assert (rejected(extreme).field, rejected(extreme).reason) == ("body", reason)
 
 
+def test_depth_limit_is_exact():
+    """Eight levels of elements pass (unknown ones are ignored), nine are refused; a comment or a
+    processing instruction inside the eighth level is no ninth (the parser drops both)."""
+
+    def nested(levels: int, inner: bytes = b"") -> bytes:
+        return b'<Diags DeviceId="1">' + b"<x>" * (levels - 1) + inner + b"</x>" * (levels - 1) + b"</Diags>"
+
+    assert parse_document(nested(8)).device_id == "1"
+    assert parse_document(nested(8, b"<!-- deep --><?pi deep?>text")).device_id == "1"
+    assert rejected(nested(9)).reason == "The document nests too deep: at most 8 levels of elements."
+
+
 def test_leading_whitespace_bom_and_comments_are_fine():
     body = b"\n  " + sample("diags").replace(b"<Properties>", b"<!-- hi --><Properties>")
     assert parse_document(body).device_id == "Device ID"
