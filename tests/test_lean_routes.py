@@ -73,6 +73,8 @@ def test_a_push_is_answered_past_the_browser_middleware(client, store_a):
     assert pushed.json()["code"] == "0"
     assert ReceivedDocument.objects.filter(store=store_a).count() == 1
     assert pushed.has_header(REQUEST_ID_HEADER)  # above the lean middleware: kept
+    # As CommonMiddleware sets it: a reply without it is sent chunked or closes the connection.
+    assert pushed["Content-Length"] == str(len(pushed.content))
     # LocaleMiddleware and XFrameOptionsMiddleware mark every reply they see; these did not run.
     assert not pushed.has_header("Content-Language")
     assert not pushed.has_header("X-Frame-Options")
@@ -131,6 +133,7 @@ def test_a_database_outage_in_a_lean_view_is_the_usual_503(db):
     response = Client().post("/api/test-lean/database-gone/", b"{}", content_type="application/json")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
+    assert response["Content-Length"] == str(len(response.content))
     assert json.loads(response.content) == {"errors": {"database": ["The database is unavailable; retry shortly."]}}
 
 

@@ -63,9 +63,10 @@ def lean_view(request: HttpRequest):
 class LeanRouteMiddleware:
     """Answer a marked view directly, as the handler would, past the middleware below this one.
 
-    A database outage escaping the view is the same 503 ``DatabaseUnavailableMiddleware``
-    gives (its ``process_exception`` hook only sees views the handler calls); any other error
-    goes to the handler's 500 as it would from the view.
+    The reply gets its ``Content-Length`` as CommonMiddleware would give it. A database outage
+    escaping the view is the same 503 ``DatabaseUnavailableMiddleware`` gives (its
+    ``process_exception`` hook only sees views the handler calls); any other error goes to the
+    handler's 500 as it would from the view.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -77,6 +78,11 @@ class LeanRouteMiddleware:
             return self.get_response(request)
         request.resolver_match = match
         try:
-            return match.func(request, *match.args, **match.kwargs)
+            response = match.func(request, *match.args, **match.kwargs)
         except DATABASE_ERRORS as exc:
-            return database_unavailable_response(request, exc)
+            response = database_unavailable_response(request, exc)
+        # What CommonMiddleware would add: without it a server closes the connection after the
+        # reply (Django's) or may send it chunked (gunicorn), which a camera's HTTP client may not read.
+        if not response.streaming and not response.has_header("Content-Length"):
+            response.headers["Content-Length"] = str(len(response.content))
+        return response
