@@ -34,6 +34,10 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
                 None,
             )
         )
+        # Ratios hold only under wrk: the Python stand-in takes a quarter of two cores under the
+        # bare view, slowing it more than a push, which flatters every ratio (docs/performance.md).
+        stand_in = results.get("load_generator", "wrk") != "wrk"
+        caveat = "; Python stand-in load generator: ratios not comparable (install wrk)" if stand_in else ""
         xml = {"xml_push": "Metrics", "rtmetrics_push": "RTMetrics stream"}
         present = [name for name in xml if name in r]
         xml_failed = sum(r[name]["failed_total"] for name in present)
@@ -46,8 +50,8 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
                     f"p50 {r[name]['p50_ms_median']} ms, p99 {r[name]['p99_ms_median']} ms)"
                     for name in present
                 )
-                + f"; {xml_failed} non-2xx of {xml_total}",
-                all(r[name]["ratio_to_bare"] >= 0.40 for name in present) and xml_failed == 0,
+                + f"; {xml_failed} non-2xx of {xml_total}{caveat}",
+                all(r[name]["ratio_to_bare"] >= 0.40 for name in present) and xml_failed == 0 and not stand_in,
             )
         )
         labels = {
@@ -59,8 +63,9 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
             rows.append(
                 _row(
                     label,
-                    f"{item['ratio_to_bare']:.2f} × ({item['rps_median']:.0f} req/s, p99 {item['p99_ms_median']} ms)",
-                    item["ratio_to_bare"] >= 0.40,
+                    f"{item['ratio_to_bare']:.2f} × ({item['rps_median']:.0f} req/s, p99 {item['p99_ms_median']} ms)"
+                    + caveat,
+                    item["ratio_to_bare"] >= 0.40 and not stand_in,
                 )
             )
         failed = sum(item["failed_total"] for item in r.values())
