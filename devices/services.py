@@ -32,7 +32,7 @@ from devices.models import (
 )
 from devices.redaction import redact_secrets
 from devices.seconds import fold_seconds, latest_transmit
-from devices.xml import CountRecord, XMLRejected, parse_document, sniff_device_id
+from devices.xml import CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
 from stores.models import Store
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def ingest_pushed(
     )
 
 
-def parse_pushed(ingest_key: str, body: bytes):
+def parse_pushed(ingest_key: str, body: bytes) -> DeviceDocument | XMLRejected:
     """The parsed push, or the ``XMLRejected`` that refuses it (first half of ``ingest_pushed``:
     the camera view counts the push's throttle meanwhile)."""
     return _parse(body, f"ingest key {ingest_key[:4]}…")
@@ -105,7 +105,7 @@ def parse_pushed(ingest_key: str, body: bytes):
 def keep_pushed(
     ingest_key: str,
     body: bytes,
-    verdict,
+    verdict: DeviceDocument | XMLRejected,
     *,
     received_at: datetime | None = None,
     remote_addr: str | None = None,
