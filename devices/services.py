@@ -88,8 +88,6 @@ def ingest_pushed(
     key names no store. The key's lookup is folded into the one INSERT of an accepted push (an
     ``INSERT … SELECT`` from the store row): one round trip to the database per push, not two.
     A refused document looks its store up itself, to keep the refusal beside the store."""
-    if len(ingest_key) > INGEST_KEY_MAX_LENGTH:
-        return None
     verdict = parse_pushed(ingest_key, body)
     return keep_pushed(
         ingest_key, body, verdict, received_at=received_at, remote_addr=remote_addr, content_type=content_type

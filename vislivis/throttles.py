@@ -156,12 +156,31 @@ class _RedisCounter:
         return cls
 
 
-def _count_on_redis(counter: type[_RedisCounter], keys: list[str], windows: list[Window]) -> list[Window]:
+def _script_args(windows: list[Window]) -> list[int]:
+    """``COUNT_SCRIPT``'s ARGV: limit and seconds of each window, in key order."""
     args: list[int] = []
     for window in windows:
         args += [window.limit, window.seconds]
-    full = counter.script(keys=[cache.make_key(key) for key in keys], args=args)
-    return [windows[int(position) - 1] for position in full]
+    return args
+
+
+def _full_windows(windows: list[Window], positions: list) -> list[Window]:
+    """The windows ``COUNT_SCRIPT`` answered full (1-based positions)."""
+    return [windows[int(position) - 1] for position in positions]
+
+
+def _wait(full: list[Window], now: float) -> float | None:
+    """What a throttle answers: ``None`` to pass, else the seconds until the latest full window ends."""
+    return max((seconds_left(window, now) for window in full), default=None)
+
+
+def _let_through(exc: redis.RedisError) -> None:
+    log.warning("Throttle counters unavailable, request let through: %s", exc)
+
+
+def _count_on_redis(counter: type[_RedisCounter], keys: list[str], windows: list[Window]) -> list[Window]:
+    full = counter.script(keys=[cache.make_key(key) for key in keys], args=_script_args(windows))
+    return _full_windows(windows, full)
 
 
 def _count_on_cache(keys: list[str], windows: list[Window]) -> list[Window]:
@@ -209,11 +228,9 @@ def hit_windows(entries: list[tuple[Window, str]], now: float | None = None) -> 
         try:
             full = _count_on_redis(counter, keys, windows)
         except redis.RedisError as exc:
-            log.warning("Throttle counters unavailable, request let through: %s", exc)
+            _let_through(exc)
             return None
-    if not full:
-        return None
-    return max(seconds_left(window, now) for window in full)
+    return _wait(full, now)
 
 
 def take_back(entries: list[tuple[Window, str]], now: float) -> None:
@@ -251,17 +268,12 @@ def send_ingest_key_hit(ingest_key: str) -> PendingHit:
     """
     identity = f"key:{digest(ingest_key)}"
     windows = windows_of(INGEST_KEY_SCOPES)
+    now = time.time()
     counter = _RedisCounter.get()
     if counter is None or not windows:
-        return PendingHit(windows, time.time(), result=hit(identity, INGEST_KEY_SCOPES))
-    now = time.time()
+        return PendingHit.answered(hit_windows([(window, identity) for window in windows], now))
     keys = [cache.make_key(counter_key(window, identity, now)) for window in windows]
-    args: list[int] = []
-    for window in windows:
-        args += [window.limit, window.seconds]
-    pending = PendingHit(windows, now, keys=keys, args=args)
-    pending.send(counter)
-    return pending
+    return PendingHit(counter, windows, keys, now)
 
 
 class _ThrottleConnection(threading.local):
@@ -289,29 +301,34 @@ _throttle_connection = _ThrottleConnection()
 
 
 class PendingHit:
-    """One request's count, sent and not yet read; ``wait`` gives what ``hit`` would have.
+    """One request's count, sent on creation and not yet read; ``wait`` gives what ``hit`` would.
 
     ``close`` must follow (the view's ``finally``): a reply left unread would be taken by the
     next request on the same connection, so the connection is dropped instead.
     """
 
-    def __init__(self, windows: list[Window], now: float, *, result=None, keys=None, args=None) -> None:
-        self.windows, self.now = windows, now
-        self.keys, self.args = keys, args
-        self.counter: type[_RedisCounter] | None = None
-        self.result: float | None = result
+    def __init__(self, counter: type[_RedisCounter] | None, windows: list[Window], keys: list[str], now: float):
+        self.counter, self.windows, self.keys, self.now = counter, windows, keys, now
+        self.result: float | None = None
         self.sent = False
-
-    def send(self, counter: type[_RedisCounter]) -> None:
-        self.counter = counter
+        if counter is None:
+            return
         try:
-            connection = _throttle_connection.get(counter)
-            connection.send_command("EVALSHA", counter.script.sha, len(self.keys), *self.keys, *self.args)
+            _throttle_connection.get(counter).send_command(
+                "EVALSHA", counter.script.sha, len(keys), *keys, *_script_args(windows)
+            )
         except redis.RedisError as exc:
             _throttle_connection.drop()
-            log.warning("Throttle counters unavailable, request let through: %s", exc)
+            _let_through(exc)
             return
         self.sent = True
+
+    @classmethod
+    def answered(cls, result: float | None) -> PendingHit:
+        """A count already taken (the cache fallback, or no rate configured)."""
+        pending = cls(None, [], [], 0.0)
+        pending.result = result
+        return pending
 
     def wait(self) -> float | None:
         if not self.sent:
@@ -321,16 +338,15 @@ class PendingHit:
             full = _throttle_connection.get(self.counter).read_response()
         except redis.exceptions.NoScriptError:  # Redis restarted or flushed its scripts
             try:
-                full = self.counter.script(keys=self.keys, args=self.args)
+                full = self.counter.script(keys=self.keys, args=_script_args(self.windows))
             except redis.RedisError as exc:
-                log.warning("Throttle counters unavailable, request let through: %s", exc)
+                _let_through(exc)
                 return None
         except redis.RedisError as exc:
             _throttle_connection.drop()
-            log.warning("Throttle counters unavailable, request let through: %s", exc)
+            _let_through(exc)
             return None
-        refusing = [self.windows[int(position) - 1] for position in full]
-        self.result = max((seconds_left(window, self.now) for window in refusing), default=None)
+        self.result = _wait(_full_windows(self.windows, full), self.now)
         return self.result
 
     def close(self) -> None:

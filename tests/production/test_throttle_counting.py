@@ -13,6 +13,7 @@ import pytest
 from freezegun import freeze_time
 
 from tests.conftest import basic_auth_header
+from tests.devices.test_ingest_api_replies import limit_ingest_rate
 from tests.services import redis_url
 from vislivis import throttles
 
@@ -112,19 +113,8 @@ def test_redis_unreachable_lets_the_request_through(settings, caplog):
 
 
 # The camera push sends its count ahead and reads the answer after parsing (PendingHit).
-def ingest_rates(settings, burst: str) -> None:
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "ingest_key_burst": burst,
-            "ingest_key": "1000/hour",
-        },
-    }
-
-
 def test_a_count_sent_ahead_answers_as_hit_does(backend, settings):
-    ingest_rates(settings, "2/min")
+    limit_ingest_rate(settings, "2/min")
     with freeze_time(datetime.fromtimestamp(HOUR_START + 20, UTC)):
         pending = [throttles.send_ingest_key_hit("camera-key-1") for _ in range(3)]
         # Sent in a row on one connection, read in the same order: each its own answer.
@@ -135,7 +125,7 @@ def test_a_count_sent_ahead_answers_as_hit_does(backend, settings):
 def test_an_unread_answer_is_never_read_by_the_next_count(backend, settings):
     """A push that failed between send and read leaves a reply on the line: it is dropped,
     not taken for the next push's answer (which would let a refused push through)."""
-    ingest_rates(settings, "1/min")
+    limit_ingest_rate(settings, "1/min")
     with freeze_time(datetime.fromtimestamp(HOUR_START, UTC)):
         abandoned = throttles.send_ingest_key_hit("camera-key-3")
         abandoned.close()  # counted by Redis, answer never read
@@ -146,7 +136,7 @@ def test_a_flushed_script_is_loaded_again(settings):
     import redis
 
     settings.CACHES = {"default": {"BACKEND": throttles.REDIS_CACHE_BACKENDS[-1], "LOCATION": redis_url()}}
-    ingest_rates(settings, "1/min")
+    limit_ingest_rate(settings, "1/min")
     from django.core.cache import cache
 
     cache.clear()
@@ -168,7 +158,7 @@ def test_a_throttled_push_keeps_nothing_through_redis(backend, settings, client,
     from devices.models import ReceivedDocument
     from tests.devices.conftest import sample
 
-    ingest_rates(settings, "1/min")
+    limit_ingest_rate(settings, "1/min")
     with freeze_time(datetime.fromtimestamp(HOUR_START + 30, UTC)):
         first = client.post(store_a.ingest_path, sample("diags"), content_type="text/xml")
         second = client.post(store_a.ingest_path, sample("metrics"), content_type="text/xml")
