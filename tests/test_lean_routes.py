@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from devices.models import ReceivedDocument
 from tests.devices.conftest import sample
-from vislivis.lean_routes import LEAN_METHODS_ATTRIBUTE, lean_route
+from vislivis.lean_routes import LEAN_METHODS_ATTRIBUTE, REMEMBERED_PATH_MAX, _remembered_match, lean_route
 from vislivis.logging import REQUEST_ID_HEADER
 
 
@@ -147,3 +147,30 @@ def test_any_other_error_in_a_lean_view_is_the_handlers_500(db):
 def test_an_unmarked_view_goes_through_the_whole_stack(db):
     response = Client().post("/api/test-lean/unmarked/", b"{}", content_type="application/json")
     assert response.json() == {"session": True}
+
+
+def test_a_remembered_match_follows_the_urlconf(client, store_a, settings):
+    """The push's URL match is remembered per URLconf: after ``ROOT_URLCONF`` changes, a path
+    that no longer names a lean view goes down the whole stack (here: a 404 page with the
+    browser middleware's headers), and back again."""
+    assert client.post(store_a.ingest_path, sample("diags"), content_type="text/xml").status_code == 200
+    project_urls = settings.ROOT_URLCONF
+    settings.ROOT_URLCONF = __name__
+    gone = client.post(store_a.ingest_path, sample("diags"), content_type="text/xml")
+    assert gone.status_code == 404
+    assert gone.has_header("X-Frame-Options")
+    settings.ROOT_URLCONF = project_urls
+    again = client.post(store_a.ingest_path, sample("diags"), content_type="text/xml")
+    assert again.status_code == 200 and not again.has_header("X-Frame-Options")
+    assert ReceivedDocument.objects.filter(store=store_a).count() == 2
+
+
+def test_a_path_too_long_to_remember_is_resolved_and_not_kept(client, db):
+    """Paths past ``REMEMBERED_PATH_MAX`` are resolved each time, never kept (the cache stays
+    bounded whatever a scanner sends): this one names no view, so it is the site's 404 page."""
+    path = "/api/devices/xml/" + "k" * REMEMBERED_PATH_MAX + "/"
+    before = _remembered_match.cache_info().currsize
+    refused = client.post(path, sample("diags"), content_type="text/xml")
+    assert refused.status_code == 404
+    assert refused.has_header("X-Frame-Options")  # down the whole stack, as any unknown URL
+    assert _remembered_match.cache_info().currsize == before

@@ -17,9 +17,10 @@ Any other request — another method on the same URL included — goes on down t
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, get_resolver, get_urlconf
 
 from vislivis.middleware import DATABASE_ERRORS, database_unavailable_response, is_api_path
 
@@ -47,15 +48,37 @@ def lean_route(*methods: str) -> Callable:
     return mark
 
 
-def lean_view(request: HttpRequest):
+# A camera pushes to the same path every time (one per store): its URL match is remembered
+# rather than resolved again (~15 µs of ``resolve()`` per push, ~1.5 % of its CPU). Bounded both
+# ways: this many paths, none longer than a push path can be (an ingest key is 43 characters).
+MATCHES_KEPT = 4096
+REMEMBERED_PATH_MAX = 160
+
+
+@lru_cache(maxsize=MATCHES_KEPT)
+def _remembered_match(resolver, path: str) -> ResolverMatch | None:
+    """``resolver.resolve(path)``, ``None`` for no match. Keyed by the resolver object, which
+    ``django.urls.clear_url_caches`` (a changed ``ROOT_URLCONF``) replaces, so no stale match
+    outlives its URLconf."""
+    try:
+        return resolver.resolve(path)
+    except Resolver404:
+        return None
+
+
+def _match(path: str) -> ResolverMatch | None:
+    resolver = get_resolver(get_urlconf())
+    if len(path) > REMEMBERED_PATH_MAX:
+        return _remembered_match.__wrapped__(resolver, path)
+    return _remembered_match(resolver, path)
+
+
+def lean_view(request: HttpRequest) -> ResolverMatch | None:
     """The URL match of ``request`` when its view is marked for its method, else ``None``."""
     if not is_api_path(request.path_info):
         return None
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
-    if request.method not in getattr(match.func, LEAN_METHODS_ATTRIBUTE, ()):
+    match = _match(request.path_info)
+    if match is None or request.method not in getattr(match.func, LEAN_METHODS_ATTRIBUTE, ()):
         return None
     return match
 
