@@ -125,3 +125,15 @@ def test_an_unknown_key_is_404_whatever_it_sends_and_keeps_nothing(post_xml, sto
     assert post_xml(store_a, b"<Metrics><oops").status_code == 400
     assert post_xml(store_a, b"x" * 5000).status_code == 413
     assert list(ReceivedDocument.objects.values_list("store_id", "outcome")) == [(store_a.pk, "rejected")]
+
+
+def test_the_success_reply_is_the_bytes_json_response_would_send():
+    from django.http import JsonResponse
+
+    from devices.api.views import accepted
+
+    for records in (0, 1, 3, 86_400):
+        reply = accepted(records)
+        expected = JsonResponse({"code": "0", "message": "success", "records": records})
+        assert reply.content == expected.content
+        assert reply["Content-Type"] == expected["Content-Type"] == "application/json"
