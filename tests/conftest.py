@@ -45,12 +45,17 @@ def eager_retries():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """The Basic-auth cache and throttles live in the cache: no test sees another's entries."""
+    """The Basic-auth cache and throttles live in the cache: no test sees another's entries
+    (nor the push throttle's counts this process holds from a cache since cleared)."""
     from django.core.cache import cache
 
+    from vislivis.throttles import forget_leases
+
     cache.clear()
+    forget_leases()
     yield
     cache.clear()
+    forget_leases()
 
 
 @pytest.fixture

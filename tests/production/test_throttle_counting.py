@@ -82,7 +82,9 @@ def test_counters_live_in_the_default_cache_under_a_digest(backend):
     with freeze_time(datetime.fromtimestamp(HOUR_START, UTC)):
         assert throttles.ingest_key_wait("secret-key-123") is None
         key = throttles.counter_key(window, f"key:{throttles.digest('secret-key-123')}", HOUR_START)
-        assert cache.get(key) == 1
+        # On Redis a push takes a lease of counts at once (one used, the rest held by this process).
+        windows = throttles.windows_of(throttles.INGEST_KEY_SCOPES)
+        assert cache.get(key) == (throttles.lease_size(windows) if backend == "redis" else 1)
         assert "secret-key-123" not in key
 
 
@@ -165,3 +167,108 @@ def test_a_throttled_push_keeps_nothing_through_redis(backend, settings, client,
     assert (first.status_code, second.status_code) == (200, 429)
     assert second["Retry-After"] == "30"
     assert ReceivedDocument.objects.filter(store=store_a).count() == 1
+
+
+# Leases: on Redis a push takes a few counts at once and counts the key's next pushes from them.
+@pytest.fixture
+def redis_counts(settings):
+    """The real Redis as the throttle's cache, and a reader of a push window's counter there."""
+    settings.CACHES = {"default": {"BACKEND": throttles.REDIS_CACHE_BACKENDS[-1], "LOCATION": redis_url()}}
+    from django.core.cache import cache
+
+    cache.clear()
+    throttles.forget_leases()
+
+    def count(ingest_key: str, scope: str, now: float) -> int:
+        window = next(w for w in throttles.windows_of(throttles.INGEST_KEY_SCOPES) if w.scope == scope)
+        return cache.get(throttles.counter_key(window, f"key:{throttles.digest(ingest_key)}", now)) or 0
+
+    yield count
+    cache.clear()
+
+
+def push_rates(settings, burst: str, hourly: str) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "ingest_key_burst": burst,
+            "ingest_key": hourly,
+        },
+    }
+
+
+def push(ingest_key: str) -> float | None:
+    pending = throttles.send_ingest_key_hit(ingest_key)
+    try:
+        return pending.wait()
+    finally:
+        pending.close()
+
+
+def test_a_push_takes_a_lease_and_counts_the_next_ones_from_it(redis_counts, settings):
+    push_rates(settings, "640/min", "64000/hour")  # a lease of 640 // 64 = 10
+    with freeze_time(datetime.fromtimestamp(HOUR_START + 5, UTC)):
+        assert push("lease-key") is None
+        assert redis_counts("lease-key", "ingest_key_burst", HOUR_START) == 10
+        assert [push("lease-key") for _ in range(9)] == [None] * 9
+        assert redis_counts("lease-key", "ingest_key_burst", HOUR_START) == 10  # no round trip
+        assert push("lease-key") is None
+        assert redis_counts("lease-key", "ingest_key_burst", HOUR_START) == 20
+        assert redis_counts("lease-key", "ingest_key", HOUR_START) == 20
+
+
+def test_small_limits_are_counted_one_push_at_a_time(redis_counts, settings):
+    push_rates(settings, "127/min", "12000/hour")  # under 2 × LEASE_DIVISOR: no lease
+    with freeze_time(datetime.fromtimestamp(HOUR_START, UTC)):
+        assert [push("exact-key") for _ in range(127)] == [None] * 127
+        assert redis_counts("exact-key", "ingest_key_burst", HOUR_START) == 127
+        assert push("exact-key") == 60
+
+
+def test_never_more_than_the_limit_passes_across_processes(redis_counts, settings, monkeypatch):
+    """Three processes (each its own counts in hand) share one key's 256 a minute, leases of 4:
+    none passes a push the window has no count for, and only the counts others still hold when
+    the window fills are refused early (at most 3 × 3)."""
+    push_rates(settings, "256/min", "12000/hour")
+    processes = [throttles._Leases() for _ in range(3)]
+    passed = 0
+    with freeze_time(datetime.fromtimestamp(HOUR_START + 1, UTC)):
+        for n in range(400):
+            monkeypatch.setattr(throttles, "_leases", processes[n % 3])
+            if push("shared-key") is None:
+                passed += 1
+        assert redis_counts("shared-key", "ingest_key_burst", HOUR_START) == 256
+    assert 256 - 3 * 3 <= passed <= 256
+
+
+def test_counts_left_when_a_minute_ends_go_back_to_the_hour(redis_counts, settings):
+    push_rates(settings, "640/min", "6400/hour")
+    with freeze_time(datetime.fromtimestamp(HOUR_START + 50, UTC)) as clock:
+        assert push("minute-key") is None  # 10 taken, 9 left in hand
+        clock.tick(timedelta(seconds=20))  # the next minute of the same hour
+        assert push("minute-key") is None  # 9 handed back to the hour, 10 taken again
+    assert redis_counts("minute-key", "ingest_key", HOUR_START) == 10 - 9 + 10
+    assert redis_counts("minute-key", "ingest_key_burst", HOUR_START) == 10
+    assert redis_counts("minute-key", "ingest_key_burst", HOUR_START + 60) == 10
+
+
+def test_a_forked_worker_does_not_use_its_parents_counts(redis_counts, settings):
+    """gunicorn forks its workers: a child starts with no counts in hand, so it takes its own."""
+    import os
+
+    push_rates(settings, "640/min", "64000/hour")
+    with freeze_time(datetime.fromtimestamp(HOUR_START + 5, UTC)):
+        assert push("fork-key") is None  # the parent holds 9
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child reports through the pipe
+            try:
+                push("fork-key")
+                os.write(write, str(redis_counts("fork-key", "ingest_key_burst", HOUR_START)).encode())
+            finally:
+                os._exit(0)
+        os.waitpid(child, 0)
+        os.close(write)
+        assert int(os.read(read, 16)) == 20  # the child took a lease of its own
+        os.close(read)
