@@ -18,7 +18,6 @@ the period reaches today. All give rows of one shape, summed here.
 from __future__ import annotations
 
 import statistics
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -356,9 +355,8 @@ def brand_figures(
         {store.pk: {} for store in stores}, {"brand": {}, "store": {}}, {"brand": {}, "store": {}}, days
     )
     rows: list = []
-    # A transaction only for the SET LOCAL of the hourly statement (each statement reads its own
-    # snapshot either way): without it, a past period costs no BEGIN and COMMIT.
-    with transaction.atomic() if hourly["stores"] else nullcontext():
+    # A transaction only for the SET LOCALs below (each statement reads its own snapshot either way).
+    with transaction.atomic():
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
             if daily["stores"] and daily["periods"]:
@@ -369,8 +367,13 @@ def brand_figures(
                     mask |= hour_mask or 0
                 hours = tuple(hour for hour in range(24) if mask >> hour & 1)
                 if hours:
+                    # Grouped by hashing, not by sorting the ~3,000 wide day rows first: the planner
+                    # expects one row from the unnested parameters and sorts; hashed, the statement
+                    # took ~6 instead of ~8.5 ms of backend CPU for 100 stores × 30 days.
+                    cursor.execute("SET LOCAL enable_sort = off")
                     cursor.execute(day_hours_sql(hours, heat_metrics), daily, prepare=True)
                     rows += _day_rows(cursor.fetchall(), hours, heat_metrics)
+                    cursor.execute("SET LOCAL enable_sort = on")
             if hourly["stores"]:
                 # Headroom for the GROUPING SETS hash over the hours read (under 2 MB for 100
                 # stores × a month when every hour is read; a day's hours are far less): an

@@ -225,3 +225,17 @@ def test_heatmap_rows_in_the_page_language(client, brand_admin_a, brand):
     html = client.get(f"/dashboard/brand/?from={FIRST}&to={LAST}&heat=conversion").content.decode()
     body = html[html.index('<table class="data heatgrid">') :]
     assert '<th scope="row">Pzt</th><td class="num heat-4">20,0 %</td><td class="num">–</td>' in body
+
+
+def test_the_hashed_grouping_leaves_the_planner_settings_as_they_were(brand):
+    """The day-and-hour statement is planned without sorts (``SET LOCAL enable_sort = off``):
+    the setting is switched back at once, so nothing else the request runs is planned that way,
+    even inside a transaction of the caller's (as every test runs in)."""
+    from django.db import connection
+
+    a, b, c = brand
+    figures = brand_view([a, b, c], FIRST, LAST, NOW)["figures"]
+    assert figures.heatmap["brand"]  # the statement ran
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_sort")
+        assert cursor.fetchone()[0] == "on"
