@@ -25,7 +25,7 @@ import psycopg
 from django.db import connection
 
 from analytics.storedays import CAMERA, COUNT_TABLES, SEGMENT_SQL, SENDER, segment_of
-from stores.reporting import ceil_hour
+from stores.reporting import array_params, ceil_hour
 
 HOUR = timedelta(hours=1)
 
@@ -80,7 +80,16 @@ whole AS (
     -- Likewise one range of the (store, source, business_date) key per store: the whole days,
     -- and the midnight parts of the days the window starts and ends in (contiguous with them).
     SELECT p.store_id, x.footfall, x.peak
-    FROM params p CROSS JOIN LATERAL (
+    FROM params p CROSS JOIN LATERAL ({whole_days}) x
+    WHERE x.footfall IS NOT NULL
+)
+SELECT store_id, sum(footfall)::bigint, max(peak)::bigint
+FROM (SELECT * FROM partial UNION ALL SELECT * FROM whole) parts
+GROUP BY store_id
+"""
+# One store's (p) rollup rows of the window: whole days as they are, the days it starts and ends
+# in by their part after / before local midnight.
+_WHOLE_DAYS = """
         SELECT sum(CASE d.business_date WHEN p.head_after THEN d.after_midnight_footfall
                                         WHEN p.tail_before THEN d.before_midnight_footfall
                                         ELSE d.footfall END) AS footfall,
@@ -90,17 +99,29 @@ whole AS (
         FROM analytics_storeday d
         WHERE d.store_id = p.store_id AND d.source = %(source)s
           AND d.business_date BETWEEN COALESCE(p.head_after, p.first_full) AND COALESCE(p.tail_before, p.last_full)
-    ) x
-    WHERE x.footfall IS NOT NULL
-)
-SELECT store_id, sum(footfall)::bigint, max(peak)::bigint
-FROM (SELECT * FROM partial UNION ALL SELECT * FROM whole) parts
-GROUP BY store_id
-"""
+    """
 _SQL = {
-    source: _TOTALS_SQL.format(segment=SEGMENT_SQL.format(hour="h.hour", tz="p.tz", opening="p.opening"), **names)
+    source: _TOTALS_SQL.format(
+        segment=SEGMENT_SQL.format(hour="h.hour", tz="p.tz", opening="p.opening"), whole_days=_WHOLE_DAYS, **names
+    )
     for source, names in COUNT_TABLES.items()
 }
+# Without hour ranges (a past period cut at local midnights, the brand page's usual case) the
+# rollup alone answers, one row per store: the statement above still planned and ran its hourly
+# branch for nothing (planned in ~1.5 → ~0.25 ms on each of a connection's first five runs, ~0.3 ms
+# less to run; measured for 100 stores). Same sums, same casts.
+_WHOLE_ONLY_SQL = f"""
+WITH params AS (
+    SELECT m.store_id, g.first_full, g.last_full, g.head_after, g.tail_before
+    FROM unnest(%(stores)s::bigint[], %(store_groups)s::int[]) AS m(store_id, grp)
+    JOIN unnest(%(groups)s::int[], %(firsts)s::date[], %(lasts)s::date[], %(heads)s::date[], %(tails)s::date[])
+      AS g(grp, first_full, last_full, head_after, tail_before)
+      ON g.grp = m.grp
+)
+SELECT p.store_id, x.footfall::bigint, x.peak::bigint
+FROM params p CROSS JOIN LATERAL ({_WHOLE_DAYS}) x
+WHERE x.footfall IS NOT NULL
+"""  # noqa: S608 - module constants only; every value is a parameter
 
 
 @dataclass(frozen=True)
@@ -219,7 +240,9 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
     # Server-side binding and prepared statements (as in devices/applier.py): the arrays go
     # over as parameters instead of being quoted into the text, and each text is planned once.
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(_SQL[SENDER], {**params, "source": SENDER}, prepare=True)
+        # No hour range: the rollup-only statement (its parameters are a subset of the other's).
+        statements = _SQL if los else dict.fromkeys(_SQL, _WHOLE_ONLY_SQL)
+        cursor.execute(statements[SENDER], array_params({**params, "source": SENDER}), prepare=True)
         result[SENDER] = {store_id: (footfall, peak) for store_id, footfall, peak in cursor.fetchall()}
         # The cameras' for the stores the sender gave nothing (~2 ms of backend CPU for 100
         # stores saved when it gave every one something).
@@ -227,7 +250,7 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
         result[CAMERA] = {}
         if missing:
             subset = {"stores": [ids[n] for n in missing], "store_groups": [store_groups[n] for n in missing]}
-            cursor.execute(_SQL[CAMERA], {**params, **subset, "source": CAMERA}, prepare=True)
+            cursor.execute(statements[CAMERA], array_params({**params, **subset, "source": CAMERA}), prepare=True)
             result[CAMERA] = {store_id: (footfall, peak) for store_id, footfall, peak in cursor.fetchall()}
     # Stores with ``subtract_staff``: camera footfall less its work-card staff, hour by hour
     # through the one rule (devices.selectors.without_staff); the occupancy peak stays as counted.

@@ -28,6 +28,7 @@ import psycopg
 from django.db import connection, transaction
 
 from sales.selectors import conversion, money
+from stores.reporting import array_params
 
 PERIODS = ("current", "previous", "year")
 YEAR_BACK = timedelta(days=364)  # 52 weeks: the same weekdays a year before
@@ -115,7 +116,8 @@ GROUP BY GROUPING SETS ((store_id, period), (period, focus, local::date), (perio
 # per store and period (g_store 0), read index-only (the rollup's key index covers the sums).
 # Stores of one time zone share their periods' days: each store names its group, each group's
 # periods come once (per store and period, the 6 × 300 parameters for 100 stores cost ~2 ms of
-# client CPU to send, twice, as psycopg dumps array parameters element by element).
+# client CPU to send, twice, as psycopg dumps array parameters element by element; they go as
+# array literals now, ``stores.reporting.array_literal``).
 _DAY_RANGES = """
 WITH w AS (
     SELECT * FROM unnest(%(window_groups)s::int[], %(periods)s::int[], %(firsts)s::date[], %(lasts)s::date[])
@@ -360,7 +362,8 @@ def brand_figures(
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:
             if daily["stores"] and daily["periods"]:
-                cursor.execute(_DAY_TOTALS_SQL, daily, prepare=True)
+                daily_params = array_params(daily)  # sent twice: as literals, ~0.5 ms less client CPU
+                cursor.execute(_DAY_TOTALS_SQL, daily_params, prepare=True)
                 mask = 0
                 for *row, hour_mask in cursor.fetchall():
                     rows.append(tuple(row))
@@ -371,7 +374,7 @@ def brand_figures(
                     # expects one row from the unnested parameters and sorts; hashed, the statement
                     # took ~6 instead of ~8.5 ms of backend CPU for 100 stores × 30 days.
                     cursor.execute("SET LOCAL enable_sort = off")
-                    cursor.execute(day_hours_sql(hours, heat_metrics), daily, prepare=True)
+                    cursor.execute(day_hours_sql(hours, heat_metrics), daily_params, prepare=True)
                     rows += _day_rows(cursor.fetchall(), hours, heat_metrics)
                     cursor.execute("SET LOCAL enable_sort = on")
             if hourly["stores"]:
@@ -380,12 +383,18 @@ def brand_figures(
                 # earlier shape that sorted every hour spilled to disk at the default 4 MB.
                 # SET LOCAL ends with the transaction.
                 cursor.execute("SET LOCAL work_mem = '32MB'")
-                cursor.execute(_SQL, hourly, prepare=True)
+                cursor.execute(_SQL, array_params(hourly), prepare=True)
                 rows += cursor.fetchall()
     for g_store, g_day, store_id, period, is_focus, day, dow, hour, *sums in rows:
         totals = _totals(tuple(sums))
         if not g_store:
-            result.totals[store_id].setdefault(PERIODS[period], Totals()).add(totals)
+            # Each (store, period) comes once from the rollup (once more for today's hours):
+            # kept as it is rather than added to an empty Totals (300 rows: ~0.3 ms).
+            periods, name = result.totals[store_id], PERIODS[period]
+            if name in periods:
+                periods[name].add(totals)
+            else:
+                periods[name] = totals
             continue
         if period != 0:
             continue
@@ -407,23 +416,40 @@ METRICS = ("visitors", "transactions", "conversion", "revenue", "average_transac
 MONEY_METRICS = ("revenue", "average_transaction_value", "sales_per_visitor")
 
 
+_COLUMNS = tuple((metric, f"{metric}_vs_previous", f"{metric}_vs_year") for metric in METRICS)
+_NO_TOTALS = Totals()  # a period without rows (only read)
+
+
+def _metric_values(totals: Totals) -> tuple:
+    """The values of ``METRICS`` (in that order) of ``totals``, each property computed once."""
+    return (
+        totals.visitors,
+        totals.transactions,
+        totals.conversion,
+        totals.revenue,
+        totals.average_transaction_value,
+        totals.sales_per_visitor,
+    )
+
+
+def _points(value: float | None, past: float | None) -> float | None:
+    """The change of a rate (conversion) in percentage points, one decimal."""
+    return None if value is None or past is None else round(value - past, 1)
+
+
 def store_columns(totals: dict[str, Totals]) -> dict[str, Any]:
     """The brand table's figures of one store: each metric now, against the period before and
-    against the same weekdays a year before (changes in percent; for conversion in points)."""
-    now, before, year = (totals.get(name, Totals()) for name in PERIODS)
+    against the same weekdays a year before (changes in percent; for conversion in points).
+    Each period's metrics are computed once (100 stores: ~2 → ~1 ms of the page's CPU)."""
+    now, before, year = (_metric_values(totals.get(name, _NO_TOTALS)) for name in PERIODS)
     row: dict[str, Any] = {}
-    for metric in METRICS:
-        value = getattr(now, metric)
+    for (metric, vs_previous, vs_year), value, previous, past_year in zip(_COLUMNS, now, before, year, strict=True):
         row[metric] = value
-        if metric == "conversion":  # a rate: its change is in percentage points
-            for suffix, other in (("previous", before), ("year", year)):
-                past = getattr(other, metric)
-                row[f"{metric}_vs_{suffix}"] = None if value is None or past is None else round(value - past, 1)
-        else:
-            row[f"{metric}_vs_previous"] = change(value, getattr(before, metric))
-            row[f"{metric}_vs_year"] = change(value, getattr(year, metric))
-    row["previous_visitors"], row["year_visitors"] = before.visitors, year.visitors
-    row["previous_conversion"], row["year_conversion"] = before.conversion, year.conversion
+        compare = _points if metric == "conversion" else change
+        row[vs_previous] = compare(value, previous)
+        row[vs_year] = compare(value, past_year)
+    row["previous_visitors"], row["year_visitors"] = before[0], year[0]
+    row["previous_conversion"], row["year_conversion"] = before[2], year[2]
     return row
 
 

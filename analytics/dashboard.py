@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import F, FloatField, Q, Sum
 
 from analytics.models import DEMOGRAPHIC_FIELDS, HourlyCustomers, HourlyQueue, HourlyZoneHeatmap
@@ -24,7 +25,7 @@ from analytics.storedays import segment_of
 from sales.selectors import conversion_today
 from sales.selectors import store_panel as sales_panel
 from stores.models import Store
-from stores.reporting import ReportRange, ceil_hour, group_by_window
+from stores.reporting import ReportRange, array_literal, ceil_hour, group_by_window
 from stores.selectors import store_ai_status
 
 HOUR = timedelta(hours=1)
@@ -110,21 +111,25 @@ def sender_hourly_counts(windows: dict[int, tuple[datetime, datetime]]) -> dict[
     return counts
 
 
+# The statement the ORM built for ``queue_waits`` (wait_time float × total_customers integer
+# summed as float, customers as bigint), with the store ids as one array parameter: building and
+# compiling the ORM query with ``store_id__in`` of 100 ids took ~1.5 ms of this process's CPU a
+# call, this ~0.15 ms.
+_QUEUE_WAITS_SQL = """
+SELECT store_id, sum(wait_time * total_customers), sum(total_customers)
+FROM analytics_hourlyqueue
+WHERE store_id = ANY(%s::bigint[]) AND hour >= %s AND hour < %s
+GROUP BY store_id
+"""
+
+
 def queue_waits(windows: dict[int, tuple[datetime, datetime]]) -> dict[int, tuple[float, int]]:
     """``{store_id: (wait × customers summed, customers)}`` over each store's window."""
     waits = {}
-    for (start, end), store_ids in group_by_window(windows).items():
-        rows = (
-            HourlyQueue.objects.filter(store_id__in=store_ids, hour__gte=start, hour__lt=end)
-            .values("store_id")
-            .annotate(
-                weighted=Sum(F("wait_time") * F("total_customers"), output_field=FloatField()),
-                customers=Sum("total_customers"),
-            )
-            .values_list("store_id", "weighted", "customers")
-            .order_by()
-        )
-        waits.update({store_id: (weighted, customers) for store_id, weighted, customers in rows})
+    with connection.cursor() as cursor:
+        for (start, end), store_ids in group_by_window(windows).items():
+            cursor.execute(_QUEUE_WAITS_SQL, [array_literal(store_ids), start, end])
+            waits.update({store_id: (weighted, customers) for store_id, weighted, customers in cursor.fetchall()})
     return waits
 
 
@@ -486,9 +491,15 @@ def brand_rows(stores: list[Store], first_day: date, last_day: date, now: dateti
     """The unsorted rows of ``brand_comparison``: footfall, occupancy peak, wait, devices."""
     from devices.overview import device_status_by_store
 
-    ranges = {store.pk: store_range(store, first_day, last_day, "hour") for store in stores}
+    # One range and UTC window per time zone, shared by its stores (~0.5 ms for 100 stores).
+    zones: dict[str, tuple[ReportRange, tuple[datetime, datetime]]] = {}
+    for store in stores:
+        if store.timezone not in zones:
+            rng = store_range(store, first_day, last_day, "hour")
+            zones[store.timezone] = (rng, (rng.start_utc, rng.end_utc))
+    ranges = {store.pk: zones[store.timezone][0] for store in stores}
     peaks = footfall_and_peaks(stores, ranges, first_day, last_day, now)
-    waits = queue_waits({store.pk: (ranges[store.pk].start_utc, ranges[store.pk].end_utc) for store in stores})
+    waits = queue_waits({store.pk: zones[store.timezone][1] for store in stores})
     device_status = device_status_by_store(stores, now)
     rows = []
     for store in stores:
