@@ -75,6 +75,28 @@ def _grouped_digits(digits: str, decimal_pos: int, lang: str | None) -> str | No
     return f"{sign}{text}{_formats(lang)[2]}{dec_part}"
 
 
+_QUANTA: dict[int, Decimal] = {}
+
+
+def _grouped_quantized(value: Decimal, decimal_pos: int, lang: str | None) -> str | None:
+    """A finite Decimal with exactly ``decimal_pos`` decimals (money: two), not 0 and short of
+    Django's 200-digit cut-off, in a language that groups by 3: Django neither cuts nor pads
+    it, so it is Python's own ``,.2f`` with the language's separators (~1 µs instead of ~3.5 µs
+    a value; a brand page shows ~300). None for anything else."""
+    quantum = _QUANTA.get(decimal_pos)
+    if quantum is None:
+        quantum = _QUANTA[decimal_pos] = Decimal(1).scaleb(-decimal_pos)
+    if lang is None or not value or not value.same_quantum(quantum) or value.adjusted() > 190:
+        return None
+    separator, grouping, decimal = _formats(lang)
+    if grouping != 3:
+        return None
+    text = format(value, f",.{decimal_pos}f")
+    if separator == "," and decimal == ".":
+        return text
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", separator)
+
+
 def grouped(value: object, decimal_pos: int | None = 0, *, lang: Any = ACTIVE) -> str:
     """``number_format(value, decimal_pos, force_grouping=True)``, faster for plain ints, for
     finite floats with one decimal and for finite Decimals with decimals (money); anything else
@@ -93,6 +115,9 @@ def grouped(value: object, decimal_pos: int | None = 0, *, lang: Any = ACTIVE) -
             if text is not None:
                 return text
     elif decimal_pos and type(value) is Decimal and value.is_finite():
+        text = _grouped_quantized(value, decimal_pos, lang)
+        if text is not None:
+            return text
         # As Django: a value too small for the decimals shown is 0 ("-0.001" → "0.00"), then
         # its plain numeral ("{:f}", short of Django's 200-digit scientific cut-off) is cut.
         if abs(value) < Decimal(1).scaleb(-decimal_pos):

@@ -24,6 +24,11 @@ DECIMALS = [
     *(Decimal(text) for text in ("0", "0.00", "-0.00", "0.001", "-0.001", "0.005", "0.01", "-0.01", "7", "12.3")),
     *(Decimal(text) for text in ("137.25", "99.999", "1234.5", "-1234.56", "543510.00", "1234567.891")),
     *(Decimal(text) for text in ("123456789012.34", "1E+3", "-1E+5", "1.5E-1", "1E+250", "1E-300")),
+    # Exactly two decimals (Python's own formatting): signs, groups, 0.10, a long numeral, and
+    # a numeral at Django's cut-off (2 + 198 digits plain, one digit more scientific).
+    *(Decimal(text) for text in ("-137.25", "0.10", "-0.10", "-543510.00", "1000.00", "999.99")),
+    *(Decimal(text) for text in ("12345678901234567890.12", "1" * 196 + ".25", "1" * 197 + ".25")),
+    Decimal("1.25E+2").quantize(Decimal("0.01")),
 ]
 
 
@@ -113,3 +118,12 @@ def test_a_changed_setting_is_not_hidden_by_the_separators_asked_once():
             assert count(12345678) == "12,345,678"
         with override_settings(NUMBER_GROUPING=(3, 2, 0)):
             assert count(12345678) == "1,23,45,678" == number_format(12345678, 0, force_grouping=True)
+
+
+def test_points_follow_the_active_language():
+    """The translated "pp" is asked once per language: switching back and forth keeps each."""
+    for lang, expected in [("tr", "+5,0 yp"), ("en", "+5.0 pp"), ("tr", "+5,0 yp"), ("en", "−1.5 pp")]:
+        with translation.override(lang):
+            value = 5.0 if expected[0] == "+" else -1.5
+            assert signed_points(value) == expected
+            assert signed_points(value, lang=translation.get_language()) == expected
