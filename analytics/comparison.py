@@ -21,6 +21,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -420,16 +421,9 @@ _COLUMNS = tuple((metric, f"{metric}_vs_previous", f"{metric}_vs_year") for metr
 _NO_TOTALS = Totals()  # a period without rows (only read)
 
 
-def _metric_values(totals: Totals) -> tuple:
-    """The values of ``METRICS`` (in that order) of ``totals``, each property computed once."""
-    return (
-        totals.visitors,
-        totals.transactions,
-        totals.conversion,
-        totals.revenue,
-        totals.average_transaction_value,
-        totals.sales_per_visitor,
-    )
+# The values of ``METRICS`` (in that order) of a Totals, each property computed once.
+_metric_values = attrgetter(*METRICS)
+_VISITORS, _CONVERSION = METRICS.index("visitors"), METRICS.index("conversion")
 
 
 def _points(value: float | None, past: float | None) -> float | None:
@@ -448,8 +442,8 @@ def store_columns(totals: dict[str, Totals]) -> dict[str, Any]:
         compare = _points if metric == "conversion" else change
         row[vs_previous] = compare(value, previous)
         row[vs_year] = compare(value, past_year)
-    row["previous_visitors"], row["year_visitors"] = before[0], year[0]
-    row["previous_conversion"], row["year_conversion"] = before[2], year[2]
+    row["previous_visitors"], row["year_visitors"] = before[_VISITORS], year[_VISITORS]
+    row["previous_conversion"], row["year_conversion"] = before[_CONVERSION], year[_CONVERSION]
     return row
 
 

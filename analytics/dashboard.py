@@ -492,14 +492,14 @@ def brand_rows(stores: list[Store], first_day: date, last_day: date, now: dateti
     from devices.overview import device_status_by_store
 
     # One range and UTC window per time zone, shared by its stores (~0.5 ms for 100 stores).
-    zones: dict[str, tuple[ReportRange, tuple[datetime, datetime]]] = {}
+    zones: dict[str, ReportRange] = {}
     for store in stores:
         if store.timezone not in zones:
-            rng = store_range(store, first_day, last_day, "hour")
-            zones[store.timezone] = (rng, (rng.start_utc, rng.end_utc))
-    ranges = {store.pk: zones[store.timezone][0] for store in stores}
+            zones[store.timezone] = store_range(store, first_day, last_day, "hour")
+    windows = {zone: (rng.start_utc, rng.end_utc) for zone, rng in zones.items()}
+    ranges = {store.pk: zones[store.timezone] for store in stores}
     peaks = footfall_and_peaks(stores, ranges, first_day, last_day, now)
-    waits = queue_waits({store.pk: zones[store.timezone][1] for store in stores})
+    waits = queue_waits({store.pk: windows[store.timezone] for store in stores})
     device_status = device_status_by_store(stores, now)
     rows = []
     for store in stores:

@@ -12,8 +12,9 @@ caller formatting many numbers (``analytics.brand_table``) asks it once and pass
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import template
 from django.core.signals import setting_changed
@@ -25,30 +26,45 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 ACTIVE: Any = object()  # ``lang`` not given: ask get_language()
+T = TypeVar("T")
 
 
-_FORMATS: dict[str, tuple[str, Any, str]] = {}
+_PER_LANGUAGE: list[dict] = []  # every cache of ``per_language``, forgotten together
 
 
-def _formats(lang: str | None) -> tuple[str, Any, str]:
-    """``lang``'s thousands separator, grouping and decimal separator, as ``get_format`` gives
-    them, asked once per language (three ``get_format`` calls a number were ~1.5 ms of a brand
-    page); forgotten whenever a setting changes, as Django forgets its own format cache."""
-    found = _FORMATS.get(lang) if lang is not None else None
-    if found is None:
-        found = (
-            get_format("THOUSAND_SEPARATOR", lang),
-            get_format("NUMBER_GROUPING", lang),
-            get_format("DECIMAL_SEPARATOR", lang),
-        )
-        if lang is not None:  # None: get_format asked the active language itself
-            _FORMATS[lang] = found
-    return found
+def per_language(compute: Callable[[str | None], T]) -> Callable[[str | None], T]:
+    """``compute(lang)`` asked once per language ``lang`` (the active one, which a computation
+    such as gettext reads by itself); forgotten whenever a setting changes, as Django forgets its own format and
+    translation caches. ``None`` (translations deactivated) is never remembered."""
+    cache: dict[str, T] = {}
+    _PER_LANGUAGE.append(cache)
+
+    def cached(lang: str | None) -> T:
+        found = cache.get(lang) if lang is not None else None
+        if found is None:
+            found = compute(lang)
+            if lang is not None:
+                cache[lang] = found
+        return found
+
+    return cached
 
 
 @receiver(setting_changed)
-def _forget_formats(**kwargs: Any) -> None:
-    _FORMATS.clear()
+def _forget_per_language(**kwargs: Any) -> None:
+    for cache in _PER_LANGUAGE:
+        cache.clear()
+
+
+# A language's thousands separator, grouping and decimal separator, as ``get_format`` gives them
+# (three ``get_format`` calls a number were ~1.5 ms of a brand page).
+_formats = per_language(
+    lambda lang: (
+        get_format("THOUSAND_SEPARATOR", lang),
+        get_format("NUMBER_GROUPING", lang),
+        get_format("DECIMAL_SEPARATOR", lang),
+    )
+)
 
 
 def _grouped_int(value: int, lang: str | None) -> str | None:
