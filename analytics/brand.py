@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import psycopg
-from django.db import connection
-
 from analytics.storedays import CAMERA, COUNT_TABLES, SEGMENT_SQL, SENDER, segment_of
 from stores.reporting import array_params, ceil_hour
+from vislivis.database import server_bound_cursor
 
 HOUR = timedelta(hours=1)
 
@@ -236,10 +234,9 @@ def footfall_and_peaks(stores: list, first_day: date, last_day: date, now: datet
         "his": his,
     }
     result: dict[str, dict] = {}
-    connection.ensure_connection()
     # Server-side binding and prepared statements (as in devices/applier.py): the arrays go
     # over as parameters instead of being quoted into the text, and each text is planned once.
-    with psycopg.Cursor(connection.connection) as cursor:
+    with server_bound_cursor() as cursor:
         # No hour range: the rollup-only statement (its parameters are a subset of the other's).
         statements = _SQL if los else dict.fromkeys(_SQL, _WHOLE_ONLY_SQL)
         cursor.execute(statements[SENDER], array_params({**params, "source": SENDER}), prepare=True)

@@ -25,11 +25,11 @@ from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
-from django.db import connection, transaction
+from django.db import transaction
 
 from sales.selectors import conversion, money
 from stores.reporting import array_params
+from vislivis.database import server_bound_cursor
 
 PERIODS = ("current", "previous", "year")
 YEAR_BACK = timedelta(days=364)  # 52 weeks: the same weekdays a year before
@@ -360,8 +360,7 @@ def brand_figures(
     rows: list = []
     # A transaction only for the SET LOCALs below (each statement reads its own snapshot either way).
     with transaction.atomic():
-        connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        with server_bound_cursor() as cursor:
             if daily["stores"] and daily["periods"]:
                 daily_params = array_params(daily)  # sent twice: as literals, ~0.5 ms less client CPU
                 cursor.execute(_DAY_TOTALS_SQL, daily_params, prepare=True)

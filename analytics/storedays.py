@@ -30,6 +30,7 @@ from django.db import connection
 from analytics.models import StoreDay
 from sales import rollup
 from stores.signals import hourly_writes_batched, is_batched
+from vislivis.database import server_bound_cursor
 
 SENDER, CAMERA = StoreDay.Source.SENDER.value, StoreDay.Source.CAMERA.value
 SOURCES = (SENDER, CAMERA)
@@ -353,10 +354,7 @@ def refresh_many(source: str, hours_by_store: dict[int, Iterable[datetime]]) -> 
 def _run_pg(statements: list[tuple[str, dict]]) -> None:
     """Server-side binding, prepared (as the devices applier does), on Django's connection and
     so in the caller's transaction."""
-    import psycopg
-
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with server_bound_cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params, prepare=True)
             cursor.fetchall()

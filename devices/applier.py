@@ -46,6 +46,7 @@ from devices.models import IDENTITY_FIELDS, PROPERTY_FIELDS, Device, identity_va
 from devices.xml import COUNT_ROOTS, DeviceDocument, XMLRejected, parse_document
 from stores.events import publish_store_event
 from stores.signals import CAMERA, hourly_counts_changed
+from vislivis.database import server_bound_cursor
 
 log = logging.getLogger(__name__)
 
@@ -177,8 +178,7 @@ def _one_by_one(claim_sql: str, argument, taken: dict[int, int] | None) -> int:
 
 
 def _claim(sql: str, argument, parse: bool = True) -> list[Claimed]:
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with server_bound_cursor() as cursor:
         cursor.execute(sql, [argument], prepare=True)
         rows = cursor.fetchall()
     batch = []
@@ -384,8 +384,7 @@ def _upsert_devices(items: list[Claimed]) -> dict[tuple[int, str], Device]:
                 *(values[name] for name in _NEWEST),
             ]
         )
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with server_bound_cursor() as cursor:
         cursor.execute(_device_sql(), [list(column) for column in zip(*rows, strict=True)], prepare=True)
         returned = cursor.fetchall()
     return {
@@ -429,7 +428,7 @@ def _apply_whole_counts(items: list[Claimed], cutoff: datetime, changed_hours: d
         "transmits": [w.transmit for w in chosen],
         "seens": [w.item.received_at for w in chosen],
     }
-    with psycopg.Cursor(connection.connection) as cursor:
+    with server_bound_cursor() as cursor:
         cursor.execute(_COUNTS_SQL, params, prepare=True)
         upserted = cursor.fetchall()
     store_of = {w.item.device_pk: w.item.store_id for w in chosen}
@@ -456,7 +455,7 @@ def _warn_too_old(item: Claimed, period_start: datetime, cutoff: datetime) -> No
 
 
 def _mark(batch: list[Claimed], now: datetime) -> None:
-    with psycopg.Cursor(connection.connection) as cursor:
+    with server_bound_cursor() as cursor:
         cursor.execute(
             _MARK_SQL,
             {

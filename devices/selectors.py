@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, time
 from typing import Any
 
-import psycopg
-from django.db import connection
 from django.db.models import Count, F, Sum
 from django.db.models.functions import TruncDay
 
@@ -22,6 +20,7 @@ from devices import health
 from devices.models import DEMOGRAPHIC_COLUMNS, Device, HourlyDemographics, HourlyFootfall
 from stores.models import Store
 from stores.reporting import ReportRange, Window, group_by_window
+from vislivis.database import server_bound_cursor
 
 MEASURES = ("enters", "exits", "passings", "returns")
 
@@ -110,10 +109,9 @@ def _footfall_series_sql(store: Store, rng: ReportRange, device_id: str | None, 
         "tz": str(rng.tz),
         "device": device_id,
     }
-    connection.ensure_connection()
     # Server-side binding and a prepared statement, as in devices/applier.py: the statement is
     # one of four fixed texts, so each connection plans it once instead of on every request.
-    with psycopg.Cursor(connection.connection) as cursor:
+    with server_bound_cursor() as cursor:
         cursor.execute(sql, params, prepare=True)
         rows = cursor.fetchall()
     tz = rng.tz

@@ -29,8 +29,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 from django.db import connection
+
+from vislivis.database import server_bound_cursor
 
 _DAY_REACH = timedelta(hours=36)  # a local day lies within a day and a half of any of its hours
 # ``refresh_many`` reads one hour range for the whole batch; wider than this, store by store.
@@ -245,8 +246,7 @@ def refresh(store_id: int, hours: Iterable[datetime]) -> None:
     if not hours:
         return
     params = {"store": store_id, "hours": hours, "lo": hours[0] - _DAY_REACH, "hi": hours[-1] + _DAY_REACH}
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with server_bound_cursor() as cursor:
         for sql in (_LOCK_SQL, _REFRESH_SQL):
             cursor.execute(sql, params, prepare=True)
             cursor.fetchall()
@@ -271,8 +271,7 @@ def refresh_many(hours_by_store: dict[int, Iterable[datetime]]) -> None:
         "lo": min(hours) - _DAY_REACH,
         "hi": max(hours) + _DAY_REACH,
     }
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with server_bound_cursor() as cursor:
         for sql in (_LOCK_MANY_SQL, _REFRESH_MANY_SQL):
             cursor.execute(sql, params, prepare=True)
             cursor.fetchall()
