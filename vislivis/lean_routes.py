@@ -73,24 +73,43 @@ def _match(path: str) -> ResolverMatch | None:
     return _remembered_match(resolver, path)
 
 
-def lean_view(request: HttpRequest) -> ResolverMatch | None:
-    """The URL match of ``request`` when its view is marked for its method, else ``None``."""
-    if not is_api_path(request.path_info):
+def lean_match(path: str, method: str | None) -> ResolverMatch | None:
+    """The URL match of ``path`` when its view is marked for ``method``, else ``None``."""
+    if method not in _SERVED_METHODS or not is_api_path(path):
         return None
-    match = _match(request.path_info)
-    if match is None or request.method not in getattr(match.func, LEAN_METHODS_ATTRIBUTE, ()):
+    match = _match(path)
+    if match is None or method not in getattr(match.func, LEAN_METHODS_ATTRIBUTE, ()):
         return None
     return match
 
 
-class LeanRouteMiddleware:
-    """Answer a marked view directly, as the handler would, past the middleware below this one.
+def lean_view(request: HttpRequest) -> ResolverMatch | None:
+    """The URL match of ``request`` when its view is marked for its method, else ``None``."""
+    return lean_match(request.path_info, request.method)
 
-    The reply gets its ``Content-Length`` as CommonMiddleware would give it. A database outage
-    escaping the view is the same 503 ``DatabaseUnavailableMiddleware`` gives (its
-    ``process_exception`` hook only sees views the handler calls); any other error goes to the
-    handler's 500 as it would from the view.
-    """
+
+def answer_lean(request: HttpRequest, match: ResolverMatch) -> HttpResponse:
+    """Call the lean view of ``match`` as the handler would, with what the skipped middleware
+    gave its reply: ``Content-Length`` as CommonMiddleware sets it (without it a server closes
+    the connection after the reply, Django's, or may send it chunked, gunicorn's, which a
+    camera's HTTP client may not read), and a database outage escaping the view as the 503
+    ``DatabaseUnavailableMiddleware`` gives (its ``process_exception`` hook only sees views the
+    handler calls). Any other error propagates, to the handler's 500."""
+    request.resolver_match = match
+    try:
+        response = match.func(request, *match.args, **match.kwargs)
+    except DATABASE_ERRORS as exc:
+        response = database_unavailable_response(request, exc)
+    if not response.streaming and not response.has_header("Content-Length"):
+        response.headers["Content-Length"] = str(len(response.content))
+    return response
+
+
+class LeanRouteMiddleware:
+    """Answer a marked view directly, as the handler would, past the middleware below this one
+    (:func:`answer_lean`). Under gunicorn most pushes are answered before the middleware chain
+    by ``vislivis.lean_wsgi``; this serves the rest (ASGI, the test client, requests that need
+    a guard's answer)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -99,13 +118,4 @@ class LeanRouteMiddleware:
         match = lean_view(request) if request.method in _SERVED_METHODS else None
         if match is None:
             return self.get_response(request)
-        request.resolver_match = match
-        try:
-            response = match.func(request, *match.args, **match.kwargs)
-        except DATABASE_ERRORS as exc:
-            response = database_unavailable_response(request, exc)
-        # What CommonMiddleware would add: without it a server closes the connection after the
-        # reply (Django's) or may send it chunked (gunicorn), which a camera's HTTP client may not read.
-        if not response.streaming and not response.has_header("Content-Length"):
-            response.headers["Content-Length"] = str(len(response.content))
-        return response
+        return answer_lean(request, match)

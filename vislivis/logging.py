@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -52,6 +52,36 @@ def inbound_request_id(value: str | None) -> str:
     return new_request_id()
 
 
+def open_request(request: HttpRequest) -> Token[str]:
+    """Give ``request`` its id (``request.request_id``) and stamp it on every record written until
+    the returned token is reset; :func:`answered` then writes the access line. Shared by the
+    middleware and the lean WSGI entry (``vislivis.lean_wsgi``), so both log alike."""
+    request_id = inbound_request_id(request.META.get("HTTP_X_REQUEST_ID"))
+    request.request_id = request_id  # type: ignore[attr-defined]
+    request.started_at = time.monotonic()  # type: ignore[attr-defined]
+    return request_id_var.set(request_id)
+
+
+def answered(request: HttpRequest, response: HttpResponse) -> None:
+    """Echo the request id on ``response`` and write the access line (not for health polls)."""
+    response[REQUEST_ID_HEADER] = request.request_id  # type: ignore[attr-defined]
+    # The line's fields (the client address among them) are worth computing only when written.
+    if request.path not in QUIET_PATHS and access_logger.isEnabledFor(logging.INFO):
+        access_logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.monotonic() - request.started_at) * 1000, 1),  # type: ignore[attr-defined]
+                "remote_addr": client_ip(request),
+            },
+        )
+
+
 class RequestIdMiddleware:
     """Assigns the request id, echoes it in the response and writes one access line."""
 
@@ -59,27 +89,10 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = inbound_request_id(request.META.get("HTTP_X_REQUEST_ID"))
-        request.request_id = request_id  # type: ignore[attr-defined]
-        token = request_id_var.set(request_id)
-        started = time.monotonic()
+        token = open_request(request)
         try:
             response = self.get_response(request)
-            response[REQUEST_ID_HEADER] = request_id
-            if request.path not in QUIET_PATHS:
-                access_logger.info(
-                    "%s %s %s",
-                    request.method,
-                    request.path,
-                    response.status_code,
-                    extra={
-                        "method": request.method,
-                        "path": request.path,
-                        "status": response.status_code,
-                        "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                        "remote_addr": client_ip(request),
-                    },
-                )
+            answered(request, response)
             return response
         finally:
             request_id_var.reset(token)
