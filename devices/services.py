@@ -33,7 +33,7 @@ from devices.redaction import redact_secrets
 from devices.seconds import fold_seconds, latest_transmit
 from devices.xml import CountRecord, DeviceDocument, XMLRejected, parse_document, sniff_device_id
 from stores.models import Store
-from vislivis.database import server_bound_cursor
+from vislivis.database import kept_cursor
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def store_of_ingest_key(ingest_key: str) -> int | None:
     ~0.3 ms of CPU compiling this one query, a fifth of a push's work)."""
     if len(ingest_key) > INGEST_KEY_MAX_LENGTH:
         return None
-    with server_bound_cursor() as cursor:
+    with kept_cursor() as cursor:
         cursor.execute(STORE_OF_KEY_SQL, [ingest_key], prepare=True)
         row = cursor.fetchone()
     return row[0] if row else None
@@ -208,7 +208,7 @@ RETURNING id
 
 
 def _keep_pending(sql: str, values: list) -> int | None:
-    with server_bound_cursor() as cursor:
+    with kept_cursor() as cursor:
         cursor.execute(sql, values, prepare=True)
         row = cursor.fetchone()
     return row[0] if row else None
