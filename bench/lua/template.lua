@@ -39,6 +39,38 @@ if target_rate > 0 then
   end
 end
 
+-- A body template split once into its literal pieces and placeholder names: a request fills
+-- the names and joins the pieces, instead of six gsub passes over the whole text. wrk runs on
+-- the cores it measures, so its own CPU per request is taken from the server's (six passes
+-- over a ~1.4 KB template cost a push request about twice a GET's generator time).
+-- A placeholder with no value is kept as written, as gsub would leave it.
+local function compile(text)
+  local parts, uses, pos = {}, {}, 1
+  while true do
+    local first, last, name = string.find(text, "{{(%u+)}}", pos)
+    if not first then
+      table.insert(parts, string.sub(text, pos))
+      return { parts = parts, uses = uses }
+    end
+    table.insert(parts, string.sub(text, pos, first - 1))
+    table.insert(parts, { name })
+    uses[name] = true
+    pos = last + 1
+  end
+end
+
+local function fill(compiled, values)
+  local out = {}
+  for i, part in ipairs(compiled.parts) do
+    if type(part) == "table" then
+      out[i] = values[part[1]] or ("{{" .. part[1] .. "}}")
+    else
+      out[i] = part
+    end
+  end
+  return table.concat(out)
+end
+
 function setup(thread)
   thread:set("tid", #threads)
   table.insert(threads, thread)
@@ -67,7 +99,7 @@ function init(args)
   local path = os.getenv("BENCH_BODY")
   if path and path ~= "" then
     local f = assert(io.open(path, "rb"))
-    template = f:read("*a")
+    template = compile(f:read("*a"))
     f:close()
   end
   paths = lines(os.getenv("BENCH_PATHS"))
@@ -94,11 +126,15 @@ function request()
   local within = push % repeats
   local minute = epoch + 60 * math.floor(push / repeats)
   local transmit = minute + math.floor(within * 60 / repeats)
-  local hour = os.date("!%Y-%m-%dT%H:00", epoch + 3600 * push)
-  local body = template:gsub("{{DEV}}", tostring(dev)):gsub("{{EPOCH}}", tostring(minute))
-  body = body:gsub("{{TRANSMIT}}", tostring(transmit)):gsub("{{TOTAL}}", tostring(within + 1))
-  body = body:gsub("{{HOUR}}", hour):gsub("{{N}}", tostring(n))
-  return wrk.format(nil, path, nil, body)
+  local values = {
+    DEV = tostring(dev),
+    EPOCH = tostring(minute),
+    TRANSMIT = tostring(transmit),
+    TOTAL = tostring(within + 1),
+    N = tostring(n),
+  }
+  if template.uses.HOUR then values.HOUR = os.date("!%Y-%m-%dT%H:00", epoch + 3600 * push) end
+  return wrk.format(nil, path, nil, fill(template, values))
 end
 
 function response(status, headers, body)

@@ -389,3 +389,41 @@ def test_report_keeps_prose_and_marks_misses(tmp_path):
     rows = {row["goal"]: row for row in report.goals(results)}
     push = rows["XML push ≥ 0.40 × bare, 0 non-2xx at 16 connections"]
     assert push["holds"] is False and "ratios not comparable" in push["measured"]
+
+
+def test_wrk_sends_the_bodies_the_python_client_renders():
+    """The wrk script (``bench/lua/template.lua``) and ``http.render_body`` build the same body
+    for the same request number: what the bench sends is what its docs and the stand-in say.
+    wrk is one of the suite's system packages (``.ci/apt-packages.txt``)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[bytes] = []
+
+    class Capture(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):  # noqa: N802 - the http.server hook's name
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    template = "d={{DEV}} e={{EPOCH}} t={{TRANSMIT}} n={{TOTAL}} h={{HOUR}} x={{OTHER}} #{{N}}#" * 3
+    scenario = http.Scenario(
+        "check", "/push", method="POST", body_template=template, devices=7, epoch=1_700_000_040, repeat=3
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Capture)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = http.run_wrk(f"http://127.0.0.1:{server.server_port}", scenario, 1.0, 2)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result["requests"] > 20 and received
+    for body in received:
+        n = int(re.search(rb"#(\d+)#", body).group(1))
+        assert body == http.render_body(scenario, n)
