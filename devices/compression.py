@@ -26,11 +26,17 @@ _WINDOW_BITS = 13
 _MEM_LEVEL = 5
 
 
+# A compressor with the dictionary already set, copied for each document: setting the 3.4 KB
+# dictionary hashes all of it (~3 of a push's ~9 µs of compression); a copy of the primed state
+# gives the same bytes out. Never used itself, so threads may copy it at once.
+_PRIMED = zlib.compressobj(
+    _LEVEL, zlib.DEFLATED, _WINDOW_BITS, _MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, zdict=_DICTIONARY_V1
+)
+
+
 def encode(body: bytes) -> tuple[bytes, str]:
     """``body`` compressed for storage, and the encoding to store beside it."""
-    compressor = zlib.compressobj(
-        _LEVEL, zlib.DEFLATED, _WINDOW_BITS, _MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, zdict=_DICTIONARY_V1
-    )
+    compressor = _PRIMED.copy()
     return compressor.compress(body) + compressor.flush(), ZLIB_V1
 
 
