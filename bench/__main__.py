@@ -58,7 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these sections")
     parser.add_argument("--database", default="vislivis_bench", help="PostgreSQL database (recreated)")
     parser.add_argument("--port", type=int, default=8790, help="loopback port of the bench's gunicorn")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (production default 4)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="gunicorn sync workers (default: the web role's, 2 x CPUs + 1)",
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the table in docs/performance.md")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
@@ -99,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         fixtures = ingest.create_fixtures(stores=5 if args.quick else 500)
         with GunicornServer(env, args.port, workers=args.workers) as server:
             section("ingest", lambda: ingest.section(server.base_url, env, fixtures, **sizes["ingest"]))
-        results["ingest"]["gunicorn_workers"] = args.workers
+        results["ingest"]["gunicorn_workers"] = server.workers
     if "queries" in sections:
         from bench import queries
 

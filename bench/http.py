@@ -76,13 +76,18 @@ def render_body(scenario: Scenario, n: int) -> bytes:
     return body.replace("{{HOUR}}", hour).replace("{{N}}", str(n)).encode()
 
 
+def web_workers() -> int:
+    """The web role's default (``docker/entrypoint.sh``): 2 × CPUs + 1."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
 class GunicornServer:
     """``gunicorn bench.wsgi`` on loopback; started and stopped by process id."""
 
-    def __init__(self, env: dict[str, str], port: int, workers: int = 4, log_path: Path | None = None):
+    def __init__(self, env: dict[str, str], port: int, workers: int | None = None, log_path: Path | None = None):
         self.env = env
         self.port = port
-        self.workers = workers
+        self.workers = workers or web_workers()
         self.log_path = log_path or Path("/tmp/vislivis-bench-gunicorn.log")
         self.process: subprocess.Popen | None = None
 

@@ -26,6 +26,9 @@ case "$role" in
   web)
     # HTTP API and pages: gunicorn sync workers (Django's sync views under an ASGI server ran at
     # 0.07-0.16x of this here). Persistent DB connections come from CONN_MAX_AGE.
+    # Workers: 2 x CPUs + 1 unless WEB_WORKERS says otherwise. A camera push waits for its commit
+    # (the WAL flush): with 2 x CPUs the cores idled ~5-10 % under a push load (bench, 2026-12-03);
+    # set WEB_WORKERS where the container's CPU quota is below the CPUs nproc sees.
     # --preload: the master loads Django once and a worker is a fork of it. Without it each
     # worker imports the application itself (~2 s of CPU), and the workers, which share the load
     # evenly, reach --max-requests within seconds of each other: four boots at once cut the
@@ -33,7 +36,7 @@ case "$role" in
     exec gunicorn vislivis.wsgi:application \
       --bind "$BIND:${PORT:-8000}" \
       --worker-class sync \
-      --workers "${WEB_WORKERS:-4}" \
+      --workers "${WEB_WORKERS:-$((2 * $(nproc) + 1))}" \
       --timeout "${WEB_TIMEOUT:-60}" \
       --graceful-timeout 30 \
       --preload --max-requests 5000 --max-requests-jitter 500 \
