@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages the suite drives (.ci/apt-packages.txt: Debian's Chromium for browser tests).
-# wrk is here too: the bench harness tests check its script (`make bench` also installs it).
+# Benchmark tools (wrk) are not here: `make bench` installs them itself, `make run` needs none.
 # Installs what is missing when it can (root with apt-get, as on the project's machines and CI);
 # elsewhere it says what to install and carries on — the browser tests then name what is missing.
 set -u
