@@ -186,34 +186,40 @@ def parse_wrk_output(text: str) -> dict[str, Any]:
     raise ValueError(f"no BENCH_JSON line in wrk output:\n{text[-2000:]}")
 
 
+def wrk_environment(scenario: Scenario, threads: int, directory: Path) -> tuple[dict[str, str], list[Path]]:
+    """The ``BENCH_*`` variables ``bench/lua/template.lua`` reads, and the files they name.
+
+    One place for the contract between the harness and its Lua script, so the test that runs the
+    script (without wrk) hands it exactly what ``run_wrk`` hands wrk.
+    """
+    prefix = f"vislivis-bench-{os.getpid()}-{scenario.name}"
+    files: list[Path] = []
+
+    def kept(suffix: str, text: str) -> str:
+        path = directory / f"{prefix}.{suffix}"
+        path.write_text(text)
+        files.append(path)
+        return str(path)
+
+    env = {
+        "BENCH_METHOD": scenario.method,
+        "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in scenario.headers.items()),
+        "BENCH_BODY": kept("body", scenario.body_template) if scenario.body_template else "",
+        "BENCH_DEVICES": str(scenario.devices),
+        "BENCH_EPOCH": str(scenario.epoch),
+        "BENCH_REPEAT": str(scenario.repeat),
+        "BENCH_RATE": str(scenario.rate),
+        "BENCH_THREADS": str(threads),
+    }
+    for name, values in (("BENCH_PATHS", scenario.paths), ("BENCH_AUTHS", scenario.authorizations)):
+        env[name] = kept(name.lower(), "\n".join(values) + "\n") if values else ""
+    return env, files
+
+
 def run_wrk(base_url: str, scenario: Scenario, duration: float, connections: int, threads: int = 2) -> dict[str, Any]:
     """Load one scenario with wrk; returns rps, latency percentiles (µs) and failures."""
-    body_file = None
-    env = {**os.environ}
-    files = []
-    if scenario.body_template:
-        body_file = Path(f"/tmp/vislivis-bench-{os.getpid()}-{scenario.name}.body")
-        body_file.write_text(scenario.body_template)
-        files.append(body_file)
-    lists = {}
-    for name, values in (("BENCH_PATHS", scenario.paths), ("BENCH_AUTHS", scenario.authorizations)):
-        lists[name] = ""
-        if values:
-            list_file = Path(f"/tmp/vislivis-bench-{os.getpid()}-{scenario.name}.{name.lower()}")
-            list_file.write_text("\n".join(values) + "\n")
-            files.append(list_file)
-            lists[name] = str(list_file)
-    env.update(**lists)
-    env.update(
-        BENCH_METHOD=scenario.method,
-        BENCH_HEADERS="\n".join(f"{k}: {v}" for k, v in scenario.headers.items()),
-        BENCH_BODY=str(body_file or ""),
-        BENCH_DEVICES=str(scenario.devices),
-        BENCH_EPOCH=str(scenario.epoch),
-        BENCH_REPEAT=str(scenario.repeat),
-        BENCH_RATE=str(scenario.rate),
-        BENCH_THREADS=str(threads),
-    )
+    bench_env, files = wrk_environment(scenario, threads, Path("/tmp"))
+    env = {**os.environ, **bench_env}
     command = [
         "wrk",
         f"-t{threads}",

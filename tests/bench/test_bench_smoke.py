@@ -405,20 +405,12 @@ def test_wrk_script_builds_the_bodies_the_python_client_renders(monkeypatch, tmp
     scenario = http.Scenario(
         "check", "/push", method="POST", body_template=template, devices=7, epoch=1_700_000_040, repeat=3
     )
-    body_file = tmp_path / "body.tmpl"
-    body_file.write_text(template)
-    for name, value in {
-        "BENCH_METHOD": "POST",
-        "BENCH_BODY": str(body_file),
-        "BENCH_DEVICES": "7",
-        "BENCH_EPOCH": "1700000040",
-        "BENCH_REPEAT": "3",
-        "BENCH_THREADS": "2",
-    }.items():
+    env, _files = http.wrk_environment(scenario, threads=2, directory=tmp_path)
+    for name, value in env.items():
         monkeypatch.setenv(name, value)
     lua = luajit21.LuaRuntime()
     lua.execute("wrk = {headers = {}, format = function(method, path, headers, body) return body end}")
-    lua.execute((ROOT / "bench" / "lua" / "template.lua").read_text())
+    lua.execute(http.LUA.read_text())
     lua.execute("tid = 1")  # what setup() gives wrk's second thread
     lua.globals().init(lua.table())
     bodies = [lua.globals().request() for _ in range(60)]
