@@ -25,3 +25,17 @@ class Env(environ.Env):
                 return self.parse_value(default, cast)
             return default
         return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+
+
+# psycopg's own default: a statement run this many times on a connection is prepared there too.
+PREPARE_THRESHOLD = 5
+
+
+def database_options(database: dict, prepared_statements: bool) -> dict:
+    """``database`` (a ``DATABASES`` entry) with psycopg's prepared statements on or off.
+
+    Django sets ``prepare_threshold`` to None unless its ``OPTIONS`` name one, and psycopg then
+    ignores ``execute(..., prepare=True)``. An ``OPTIONS`` from the database URL is kept beside it.
+    """
+    options = {**database.get("OPTIONS", {}), "prepare_threshold": PREPARE_THRESHOLD if prepared_statements else None}
+    return {**database, "OPTIONS": options}

@@ -1,0 +1,47 @@
+"""The statements marked ``prepare=True`` are prepared on the server, once per connection.
+
+Django turns psycopg's prepared statements off unless the database's ``OPTIONS`` name a
+``prepare_threshold``; psycopg then ignores ``execute(..., prepare=True)`` and every camera push
+sent its INSERT as an unnamed statement, parsed and planned anew (~90 µs of backend CPU of a
+~150 µs INSERT). These tests read the server's own list of the session's prepared statements.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.devices.conftest import sample
+from vislivis.environment import PREPARE_THRESHOLD, database_options
+
+pytestmark = pytest.mark.django_db
+
+
+def prepared_pushes() -> list[tuple[int, int]]:
+    """(generic plans, custom plans) of this session's prepared camera-push INSERTs."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s AND NOT from_sql",
+            ["%INSERT INTO devices_receiveddocument%FROM stores_store s WHERE s.ingest_key%"],
+        )
+        return cursor.fetchall()
+
+
+def test_the_camera_push_runs_one_prepared_insert_per_connection(post_xml, store_a):
+    for _ in range(3):
+        assert post_xml(store_a, sample("metrics")).status_code == 200
+    plans = prepared_pushes()
+    assert len(plans) == 1, "the push's INSERT was not prepared (or prepared more than once)"
+    assert sum(plans[0]) == 3  # each push executed the one prepared statement
+
+
+def test_the_settings_turn_prepared_statements_on():
+    assert settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"] == PREPARE_THRESHOLD
+
+
+def test_an_operator_can_turn_them_off_for_a_pooler_and_keep_the_url_options():
+    database = {"NAME": "x", "OPTIONS": {"sslmode": "require"}}
+    assert database_options(database, False)["OPTIONS"] == {"sslmode": "require", "prepare_threshold": None}
+    assert database_options(database, True)["OPTIONS"] == {"sslmode": "require", "prepare_threshold": PREPARE_THRESHOLD}
+    assert database == {"NAME": "x", "OPTIONS": {"sslmode": "require"}}  # the setting it was given is left alone
