@@ -272,9 +272,12 @@ def refresh_many(hours_by_store: dict[int, Iterable[datetime]]) -> None:
         "hi": max(hours) + _DAY_REACH,
     }
     with server_bound_cursor() as cursor:
-        for sql in (_LOCK_MANY_SQL, _REFRESH_MANY_SQL):
-            cursor.execute(sql, params, prepare=True)
-            cursor.fetchall()
+        cursor.execute(_LOCK_MANY_SQL, params, prepare=True)
+        cursor.fetchall()
+        # Planned for each call, never prepared: a generic plan cannot see how many stores and
+        # hours the arrays hold, and the one PostgreSQL settled on ran in ~2x the time.
+        cursor.execute(_REFRESH_MANY_SQL, params, prepare=False)
+        cursor.fetchall()
 
 
 def rebuild(store_ids: Iterable[int] | None = None) -> int:

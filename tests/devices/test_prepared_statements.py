@@ -18,6 +18,15 @@ from vislivis.environment import PREPARE_THRESHOLD, database_options
 pytestmark = pytest.mark.django_db
 
 
+def prepared(pattern: str) -> list[str]:
+    """This session's prepared statements (psycopg's, not SQL PREPARE) whose text matches ``pattern``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s AND NOT from_sql", [pattern]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def prepared_pushes() -> list[tuple[int, int]]:
     """(generic plans, custom plans) of this session's prepared camera-push INSERTs."""
     with connection.cursor() as cursor:
@@ -34,6 +43,18 @@ def test_the_camera_push_runs_one_prepared_insert_per_connection(post_xml, store
     plans = prepared_pushes()
     assert len(plans) == 1, "the push's INSERT was not prepared (or prepared more than once)"
     assert sum(plans[0]) == 3  # each push executed the one prepared statement
+
+
+def test_the_applier_prepares_its_statements_but_plans_the_batch_rollups_per_call(post_xml, store_a, store_b):
+    """A batch's day rollups read arrays of its stores and hours: a generic plan cannot see their
+    size, and the one PostgreSQL settled on took twice the time of a fresh plan (measured on
+    the bench's drain). The lock statements and the counts stay prepared."""
+    for store in (store_a, store_b):
+        for _ in range(3):
+            assert post_xml(store, sample("metrics")).status_code == 200  # applied inline, by the applier
+    assert prepared("%INSERT INTO devices_minutecount%")  # the counts statement
+    assert prepared("%pg_advisory_xact_lock%")  # the day rollups' locks
+    assert not prepared("%FROM gone%"), "a day rollup's recompute was prepared"
 
 
 def test_the_settings_turn_prepared_statements_on():
