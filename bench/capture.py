@@ -123,6 +123,11 @@ def child_session(urls: dict[str, str], duration: float) -> dict[str, Any]:
     before = rss_now_bytes()
     with tempfile.TemporaryDirectory(prefix="vislivis-bench-capture-") as tmp:
         recordings = record(list(urls.items()), duration, Path(tmp) / ".spill")
+        refused = [
+            f"{r.camera_id}: {o['error']}" for r in recordings for o in r.outages if o["error"].startswith("refused")
+        ]
+        if refused:  # a harness fault (the settings refuse the simulators' address), not 0 fps
+            raise RuntimeError("the session's camera connections were refused: " + "; ".join(refused))
         steady = {r.camera_id: steady_fps([stamp for stamp, _ in r.buffer.entries]) for r in recordings}
         bytes_held = sum(len(raw) for recording in recordings for _, raw in recording.buffer)
         spilled = sum(recording.buffer.spilled for recording in recordings)

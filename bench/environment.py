@@ -30,6 +30,9 @@ def bench_env(database: str, redis_db: int = 9, pg: str = "postgres://postgres@1
         CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{redis_db + 1}",
         CONN_MAX_AGE="600",
         LOG_LEVEL="WARNING",
+        # The capture section's camera simulators listen on loopback, which production refuses
+        # for tenant URLs (vislivis/outbound.py): without this every session frame was refused.
+        OUTBOUND_ALLOWED_NETWORKS="127.0.0.0/8",
         MEDIA_ROOT=str(Path("/tmp") / f"{database}-media"),
         # One per checkout: worktrees with different static files (or none from node_modules)
         # must not share a manifest, or pages fail on a missing entry.

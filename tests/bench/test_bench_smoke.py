@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import applier, capture, http, ingest, queries, report, storage, visitorsflow
+from bench import applier, capture, environment, http, ingest, queries, report, storage, visitorsflow
 from bench.stats import interleave, median, ratio
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,8 +250,10 @@ def test_query_benchmark_on_tiny_data():
 
 
 def test_capture_session_and_raw_client_on_small_frames(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MEDIA_ROOT": str(tmp_path)}
-    env.setdefault("DJANGO_SETTINGS_MODULE", "vislivis.settings.test")
+    """With the bench's own environment (production settings), as `make bench` runs it: under the
+    test settings the simulators' loopback address is allowed, and this passed while the real
+    bench's session was refused every frame."""
+    env = {**environment.bench_env("vislivis_bench_smoke"), "PYTHONPATH": str(ROOT), "MEDIA_ROOT": str(tmp_path)}
     result = capture.run(env, duration=0.6, rounds=1, fps=10.0, scale=16)
     assert set(result["cameras"]) == {"cam-rgb", "cam-mono16"}
     session = result["runs"]["session"][0]
