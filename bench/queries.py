@@ -27,7 +27,21 @@ from zoneinfo import ZoneInfo
 
 from bench.stats import interleave, median, ratio
 
-START = datetime(2025, 1, 1, tzinfo=UTC)  # day 0 of the generated data
+
+def first_day(now: datetime | None = None, days_back: int = 120) -> datetime:
+    """Day 0 of the generated data: UTC midnight ``days_back`` days ago.
+
+    Why not a fixed date: ``verify_rollup_sample`` sends a sample through the real applier,
+    which leaves counts older than the minute retention (``DEVICE_MINUTE_RETENTION_DAYS``, 400
+    days by default) alone. A fixed 2025-01-01 fell out of it in November 2026, the sample
+    applied nothing and the rollup check failed. 120 days back, the 90 days loaded end a month
+    before today, all inside the retention.
+    """
+    now = now or datetime.now(UTC)
+    return datetime.combine((now - timedelta(days=days_back)).date(), datetime.min.time(), tzinfo=UTC)
+
+
+START = first_day()  # day 0 of the generated data
 TZ = "Europe/Istanbul"
 
 
