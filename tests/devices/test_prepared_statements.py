@@ -18,21 +18,14 @@ from vislivis.environment import PREPARE_THRESHOLD, database_options
 pytestmark = pytest.mark.django_db
 
 
-def prepared(pattern: str) -> list[str]:
-    """This session's prepared statements (psycopg's, not SQL PREPARE) whose text matches ``pattern``."""
+def prepared(pattern: str) -> list[tuple[str, int, int]]:
+    """(text, generic plans, custom plans) of this session's prepared statements (psycopg's,
+    not SQL PREPARE) whose text matches ``pattern``."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s AND NOT from_sql", [pattern]
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def prepared_pushes() -> list[tuple[int, int]]:
-    """(generic plans, custom plans) of this session's prepared camera-push INSERTs."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s AND NOT from_sql",
-            ["%INSERT INTO devices_receiveddocument%FROM stores_store s WHERE s.ingest_key%"],
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s AND NOT from_sql",
+            [pattern],
         )
         return cursor.fetchall()
 
@@ -40,9 +33,9 @@ def prepared_pushes() -> list[tuple[int, int]]:
 def test_the_camera_push_runs_one_prepared_insert_per_connection(post_xml, store_a):
     for _ in range(3):
         assert post_xml(store_a, sample("metrics")).status_code == 200
-    plans = prepared_pushes()
+    plans = prepared("%INSERT INTO devices_receiveddocument%FROM stores_store s WHERE s.ingest_key%")
     assert len(plans) == 1, "the push's INSERT was not prepared (or prepared more than once)"
-    assert sum(plans[0]) == 3  # each push executed the one prepared statement
+    assert sum(plans[0][1:]) == 3  # each push executed the one prepared statement
 
 
 def test_the_applier_prepares_its_statements_but_plans_the_batch_rollups_per_call(post_xml, store_a, store_b):

@@ -4,7 +4,6 @@ import os
 import tempfile
 
 from vislivis import embedded_db
-from vislivis.environment import database_options
 from vislivis.settings.base import *  # noqa: F403
 from vislivis.settings.base import env
 
@@ -26,8 +25,7 @@ if not env.str("DATABASE_URL", default=""):
     # that loads these settings (the pytest controller). The exported URL reaches the xdist
     # workers (pytest-django gives each its own test database on it) and the suite's subprocesses.
     os.environ["DATABASE_URL"] = embedded_db.start_throwaway()
-    DATABASES["default"].update(env.db("DATABASE_URL"))  # noqa: F405
-DATABASES["default"] = database_options(DATABASES["default"], env.bool("DATABASE_PREPARED_STATEMENTS", default=True))  # noqa: F405
+    DATABASES["default"].update(env.db("DATABASE_URL"))  # noqa: F405 - keeps base's OPTIONS (the URL has none)
 
 # The suite's rig, camera and export servers listen on loopback; production refuses it
 # (vislivis/outbound.py). Tests of the refusal override this with [].
